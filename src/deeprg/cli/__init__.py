@@ -1,0 +1,55 @@
+"""The ``deeprg`` command line. Each command lives in its own module with a ``register(app)`` function.
+
+Errors in user input end the program with one line on stderr and exit code 2, never a traceback.
+Heavy libraries (JAX, SymPy, matplotlib) are imported inside commands so ``deeprg --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+import typer
+
+app = typer.Typer(
+    name="deeprg",
+    help="Statistical physics of deep neural networks: exact transfer matrices, RG over depth, "
+    "Monte Carlo, DNA training, and training as RG.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+COMMAND_MODULES = ("exact", "rg", "mc", "train", "gx", "reproduce")
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"deeprg.cli.{_name}")
+    except ModuleNotFoundError as err:  # a command not written yet; anything else is a real bug
+        if err.name != f"deeprg.cli.{_name}":
+            raise
+        continue
+    _module.register(app)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    print(f"deeprg: error: {' '.join(str(message).split())}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="deeprg", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        raise SystemExit(done.exit_code)
+    except click.exceptions.Abort:
+        _fail("interrupted", 130)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except click.ClickException as err:
+        _fail(err.format_message())
+    except (ValueError, TypeError) as err:
+        _fail(str(err))
+    raise SystemExit(code if isinstance(code, int) else 0)
