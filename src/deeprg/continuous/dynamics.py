@@ -1,0 +1,238 @@
+r"""Dynamics of the DNA energy: gradient descent (eq A1), alternating inference/learning, backprop, Langevin (eq 4).
+
+All gradients are ``jax.grad`` of :func:`deeprg.continuous.model.energy` or ``model.loss``.
+
+**Joint descent (eq A1).** :math:`\Delta\theta = -\eta\,\partial H_{new}/\partial\theta` for
+:math:`\theta = (W, b, h)` simultaneously, with one step size :math:`\eta` (stable for
+:math:`\eta < 1/\lambda_{max}` at :math:`p = 2`, since :math:`\partial^2 H/\partial h^2 \ge 2\lambda`).
+
+**Alternating inference and learning** (predictive-coding style; what makes DNA training practical).
+Per batch: (i) start the dynamic neurons at the forward pass, where every hidden constraint vanishes;
+(ii) relax :math:`h` for :math:`T` Jacobi gradient steps
+:math:`h^{(m)} \leftarrow h^{(m)} - \gamma\,\partial H/\partial h^{(m)} / (2\lambda_{m-1})`, i.e. a step of
+:math:`\gamma` in units of the curvature :math:`2\lambda_{m-1}` of :math:`h^{(m)}`'s own constraint; (iii) update
+:math:`(W, b)` with an optax optimizer on :math:`H_{new}/B` at the relaxed :math:`h` (:math:`B` rows per batch).
+At the fixed point of (ii), :math:`\lambda_{m-1} e^{(m-1)} = \lambda_m J_m^\top e^{(m)}` with
+:math:`e^{(m)} = h^{(m+1)} - \sigma^{(m)}`: the constraint errors obey the backprop recursion, so as
+:math:`\beta_v\to\infty` the weight gradient of (iii) tends to the backprop gradient. Starting from the forward pass,
+the output error reaches layer :math:`m` after :math:`M - m + 1` Jacobi steps, so :math:`T = M` is the least that
+trains every layer; that is the default.
+
+**Langevin (eq 4).** Overdamped Langevin :math:`d\theta = -\beta\,\nabla H\,dt + \sqrt{2}\,dB_t` (eq 4 with the
+noise strength fixed by the temperature :math:`1/\beta`) has the stationary density :math:`e^{-\beta H}`. We use the
+Euler-Maruyama (unadjusted Langevin, ULA) discretization with a constant diagonal preconditioner, i.e. a step size
+:math:`\epsilon_k` per coordinate,
+
+.. math::  \theta_k \leftarrow \theta_k - \epsilon_k\,\beta\,\partial_k H + \sqrt{2\epsilon_k}\,\xi_k,
+           \qquad \xi_k \sim N(0, 1),
+
+whose stationary density is :math:`e^{-\beta H}` up to :math:`O(\epsilon)`. :func:`mala_step` adds the
+Metropolis-Hastings test of that proposal (MALA), which removes the :math:`O(\epsilon)` bias exactly.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from .model import MLPSpec, energy, forward, loss
+
+
+# ---------------------------------------------------------------------------------------------- deterministic
+
+@partial(jax.jit, static_argnames=("spec", "steps"))
+def joint_descent(params, hidden, x, y, spec: MLPSpec, eta: float, steps: int):
+    """``steps`` of eq A1 on ``(params, hidden)`` jointly; returns ``(params, hidden, energies)``."""
+    grad_fn = jax.value_and_grad(energy, argnums=(0, 1))
+
+    def step(state, _):
+        value, grads = grad_fn(*state, x, y, spec)
+        return jax.tree_util.tree_map(lambda s, g: s - eta * g, state, grads), value
+
+    (params, hidden), energies = jax.lax.scan(step, (params, hidden), None, length=steps)
+    return params, hidden, energies
+
+
+def relax_hidden(params, hidden, x, y, spec: MLPSpec, steps: int, rate: float = 1.0):
+    """``steps`` Jacobi gradient steps on the dynamic neurons at fixed ``params`` (module docstring, step ii)."""
+    grad_h = jax.grad(energy, argnums=1)
+    scales = tuple(rate / (2.0 * lam) for lam in spec.lambdas[:-1])
+    for _ in range(steps):  # unrolled: T is small and static
+        grads = grad_h(params, hidden, x, y, spec)
+        hidden = tuple(h - a * g for h, a, g in zip(hidden, scales, grads))
+    return hidden
+
+
+class TrainState(NamedTuple):
+    params: tuple
+    opt_state: optax.OptState
+
+
+def train_init(params, optimizer: optax.GradientTransformation) -> TrainState:
+    return TrainState(params, optimizer.init(params))
+
+
+def _apply(optimizer, state: TrainState, grads, rows):
+    grads = jax.tree_util.tree_map(lambda g: g / rows, grads)
+    updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
+    return TrainState(optax.apply_updates(state.params, updates), opt_state)
+
+
+def make_backprop_step(spec: MLPSpec, optimizer: optax.GradientTransformation) -> Callable:
+    """Jitted ``step(state, x, y) -> (state, loss)``: one optimizer step on :func:`model.loss` / rows."""
+
+    @jax.jit
+    def step(state: TrainState, x, y):
+        value, grads = jax.value_and_grad(loss)(state.params, x, y, spec)
+        return _apply(optimizer, state, grads, x.shape[0]), value
+
+    return step
+
+
+def make_dna_step(spec: MLPSpec, optimizer: optax.GradientTransformation, inference_steps: int | None = None,
+                  inference_rate: float = 1.0) -> Callable:
+    """Jitted ``step(state, x, y) -> (state, energy)`` of alternating inference and learning (module docstring).
+
+    ``inference_steps`` defaults to M, the number of hidden layers (the least that reaches every layer).
+    """
+    steps = spec.n_hidden if inference_steps is None else int(inference_steps)
+    if steps < 0:
+        raise ValueError(f"inference_steps: must be >= 0, got {inference_steps!r}")
+
+    @jax.jit
+    def step(state: TrainState, x, y):
+        hidden = forward(state.params, x, spec)[:-1]
+        hidden = relax_hidden(state.params, hidden, x, y, spec, steps, inference_rate)
+        value, grads = jax.value_and_grad(energy)(state.params, hidden, x, y, spec)
+        return _apply(optimizer, state, grads, x.shape[0]), value
+
+    return step
+
+
+# -------------------------------------------------------------------------------------------------- Langevin
+
+class LangevinState(NamedTuple):
+    """A point of the chain with its energy and gradient (reused by the next step)."""
+
+    position: object
+    energy: jax.Array
+    grad: object
+
+
+def langevin_init(energy_fn: Callable, position) -> LangevinState:
+    value, grad = jax.value_and_grad(energy_fn)(position)
+    return LangevinState(position, value, grad)
+
+
+def _tree_noise(key, tree):
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    keys = jax.random.split(key, len(leaves))
+    return jax.tree_util.tree_unflatten(treedef, [jax.random.normal(k, l.shape, l.dtype) for k, l in zip(keys, leaves)])
+
+
+def _propose(key, state: LangevinState, beta, step_size):
+    noise = _tree_noise(key, state.position)
+    return jax.tree_util.tree_map(lambda x, g, e, z: x - e * beta * g + jnp.sqrt(2.0 * e) * z,
+                                  state.position, state.grad, step_size, noise)
+
+
+def ula_step(key, state: LangevinState, energy_fn: Callable, beta, step_size) -> LangevinState:
+    """One Euler-Maruyama step (module docstring); ``step_size`` is a pytree like the position."""
+    return langevin_init(energy_fn, _propose(key, state, beta, step_size))
+
+
+def _log_q(to, frm: LangevinState, beta, step_size):
+    """log density (up to a constant) of proposing ``to`` from ``frm``."""
+    terms = jax.tree_util.tree_map(lambda t, x, g, e: jnp.sum((t - x + e * beta * g) ** 2 / (4.0 * e)),
+                                   to, frm.position, frm.grad, step_size)
+    return -sum(jax.tree_util.tree_leaves(terms))
+
+
+def mala_step(key, state: LangevinState, energy_fn: Callable, beta, step_size):
+    """One Metropolis-adjusted Langevin step; returns ``(state, accepted)``."""
+    key_move, key_accept = jax.random.split(key)
+    proposal = langevin_init(energy_fn, _propose(key_move, state, beta, step_size))
+    log_ratio = (-beta * (proposal.energy - state.energy)
+                 + _log_q(state.position, proposal, beta, step_size) - _log_q(proposal.position, state, beta, step_size))
+    accepted = jnp.log(jax.random.uniform(key_accept)) < log_ratio
+    new = jax.tree_util.tree_map(lambda a, b: jnp.where(accepted, a, b), proposal, state)
+    return new, accepted
+
+
+def sample_chains(key, energy_fn: Callable, positions, *, beta: float, step_size, n_samples: int, thin: int = 1,
+                  burn_in: int = 0, observe: Callable | None = None, metropolis: bool = False):
+    """Run independent Langevin chains (``vmap`` over the leading axis of ``positions``).
+
+    Returns ``(samples, acceptance, final_positions)``: ``samples`` is ``observe(position)`` every ``thin`` steps
+    after ``burn_in`` steps, shaped ``(chains, n_samples, *obs)``, ready for
+    :func:`deeprg.sampling.stats.estimate`; ``acceptance`` is the MALA acceptance rate per chain (1 for ULA).
+    ``step_size`` is a float or a pytree like one chain's position (a constant diagonal preconditioner).
+    ``beta`` and ``step_size`` are traced, so repeated calls with the same ``energy_fn`` compile once.
+    """
+    one = jax.tree_util.tree_map(lambda leaf: leaf[0], positions)
+    if not isinstance(step_size, (dict, tuple, list)):
+        step_size = jax.tree_util.tree_map(lambda leaf: jnp.full(leaf.shape, step_size, leaf.dtype), one)
+    n_chains = jax.tree_util.tree_leaves(positions)[0].shape[0]
+    return _run_chains(jax.random.split(key, n_chains), positions, jnp.asarray(beta, jnp.float32), step_size,
+                       energy_fn=energy_fn, n_samples=n_samples, thin=thin, burn_in=burn_in,
+                       observe=observe or _identity, metropolis=metropolis)
+
+
+def _identity(position):
+    return position
+
+
+@partial(jax.jit, static_argnames=("energy_fn", "n_samples", "thin", "burn_in", "observe", "metropolis"))
+def _run_chains(keys, positions, beta, step_size, *, energy_fn, n_samples, thin, burn_in, observe, metropolis):
+    def move(key, state):
+        if metropolis:
+            return mala_step(key, state, energy_fn, beta, step_size)
+        return ula_step(key, state, energy_fn, beta, step_size), jnp.bool_(True)
+
+    def advance(state, key, steps):
+        def body(carry, k):
+            state, accepted = carry
+            state, ok = move(k, state)
+            return (state, accepted + ok), None
+        return jax.lax.scan(body, (state, 0), jax.random.split(key, steps))[0]
+
+    def chain(key, position):
+        key_burn, key_run = jax.random.split(key)
+        state = langevin_init(energy_fn, position)
+        if burn_in:
+            state, _ = advance(state, key_burn, burn_in)
+
+        def record(state, k):
+            state, accepted = advance(state, k, thin)
+            return state, (observe(state.position), accepted)
+
+        state, (samples, accepted) = jax.lax.scan(record, state, jax.random.split(key_run, n_samples))
+        return samples, jnp.sum(accepted) / (n_samples * thin), state.position
+
+    return jax.vmap(chain)(keys, positions)
+
+
+def preconditioner(spec: MLPSpec, params, hidden, x, eps: float, beta: float | None = None):
+    """Constant per-block ULA step sizes ``eps / c`` with ``c`` an upper bound of the block's curvature of beta*H.
+
+    For ``p = 2``: :math:`\\partial^2 (\\beta H)/\\partial W^{(m)2} \\preceq 2\\beta\\lambda_m \\sum_l |h^{(m)[l]}|^2`
+    (activation slopes <= 1), :math:`\\partial^2/\\partial b^{(m)2} \\preceq 2\\beta\\lambda_m L`, and
+    :math:`\\partial^2/\\partial h^{(m)2} \\preceq 2\\beta(\\lambda_{m-1} + \\lambda_m \\|W^{(m)}\\|_2^2)`, evaluated
+    once at the given point. Any constant preconditioner leaves :math:`e^{-\\beta H}` stationary.
+    """
+    beta = spec.beta if beta is None else beta
+    lam = spec.lambdas
+    inputs = (x, *hidden)
+    rows = x.shape[0]
+    param_steps = tuple(
+        {"W": jnp.full(layer["W"].shape, eps / (2 * beta * lam[m] * (1.0 + jnp.sum(inputs[m] ** 2)))),
+         "b": jnp.full(layer["b"].shape, eps / (2 * beta * lam[m] * rows))}
+        for m, layer in enumerate(params))
+    hidden_steps = tuple(
+        jnp.full(h.shape, eps / (2 * beta * (lam[m] + lam[m + 1] * jnp.linalg.norm(params[m + 1]["W"], 2) ** 2)))
+        for m, h in enumerate(hidden))
+    return param_steps, hidden_steps
