@@ -9,8 +9,10 @@ from __future__ import annotations
 import importlib
 import sys
 
-import click
 import typer
+from typer import exceptions as typer_errors
+# typer 0.29 (pinned) vendors click; its usage-error classes live here.
+from typer._click import exceptions as click_errors
 
 app = typer.Typer(
     name="deeprg",
@@ -20,6 +22,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+
+@app.callback()
+def _root() -> None:
+    """Statistical physics of deep neural networks (a callback keeps `deeprg` a command group)."""
+
 
 COMMAND_MODULES = ("exact", "rg", "mc", "train", "gx", "reproduce")
 for _name in COMMAND_MODULES:
@@ -40,15 +49,16 @@ def _fail(message: str, code: int = 2) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        code = command.main(args=argv, prog_name="deeprg", standalone_mode=False)
-    except click.exceptions.Exit as done:
+        code = command.main(args=args or ["--help"], prog_name="deeprg", standalone_mode=False)
+    except typer_errors.Exit as done:
         raise SystemExit(done.exit_code)
-    except click.exceptions.Abort:
+    except typer_errors.Abort:
         _fail("interrupted", 130)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
-    except click.ClickException as err:
+    except click_errors.ClickException as err:
         _fail(err.format_message())
     except (ValueError, TypeError) as err:
         _fail(str(err))
