@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+READABLE_JSON_BYTES = 1 << 20
+
 
 def jsonable(obj: Any) -> Any:
     """Convert ``obj`` (numpy arrays and scalars, complex, dataclasses, tuples) to plain JSON types."""
@@ -29,6 +31,8 @@ def jsonable(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "biuf":  # already native numbers: no per-element recursion
+            return obj.astype(float if obj.dtype.kind == "f" else obj.dtype).tolist()
         return jsonable(obj.tolist())
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
@@ -72,8 +76,11 @@ def _atomic_write(path: Path, write) -> Path:
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
-    """Write ``obj`` as indented JSON to ``path`` atomically."""
-    text = json.dumps(jsonable(obj), indent=1, allow_nan=True)
+    """Write ``obj`` as JSON to ``path`` atomically (indented when small enough to be read by eye)."""
+    data = jsonable(obj)
+    text = json.dumps(data, allow_nan=True)  # the C encoder; indentation forces the slow pure-Python one
+    if len(text) < READABLE_JSON_BYTES:
+        text = json.dumps(data, indent=1, allow_nan=True)
 
     def write(tmp):
         with open(tmp, "w") as fh:

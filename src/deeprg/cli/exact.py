@@ -72,7 +72,7 @@ def exact(
         raise ValueError(f"--rmax: must be >= 0, got {rmax}")
     tm = ex.build(spec)
     if method is Method.enumerate:
-        result = ex.enumerate_spec(spec)
+        result = ex.enumerate_spec(spec, progress=True)
     else:
         result = ex.solve(spec)
     bulk = ex.bulk(tm, rmax)

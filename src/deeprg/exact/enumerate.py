@@ -16,11 +16,14 @@ Each refuses, naming the count and the alternative, when it would visit more tha
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from scipy.special import logsumexp
 
 from .. import hamiltonian as ham
 from ..model import NetworkSpec, count_weight_configurations, weight_configurations
+from ..progress import progress_bar
 from .result import ExactResult
 
 DEFAULT_MAX_TERMS = 10**7
@@ -56,16 +59,18 @@ class _WeightedMoments:
         return ExactResult(float(self.shift + np.log(self.z)), mean.reshape(depth, rows, width), cov, "enumerate")
 
 
-def _digit_chunks(radices: list[int]):
+def _digit_chunks(radices: list[int], progress: bool = False):
     """All tuples of digits (mixed radix, last digit fastest), in chunks of shape (C, len(radices))."""
     radices = np.asarray(radices, dtype=np.int64)
     total = int(np.prod(radices, dtype=object))
     strides = np.ones(len(radices), dtype=np.int64)
     for k in range(len(radices) - 2, -1, -1):
         strides[k] = strides[k + 1] * radices[k + 1]
-    for start in range(0, total, _CHUNK):
-        flat = np.arange(start, min(start + _CHUNK, total), dtype=np.int64)
-        yield (flat[:, None] // strides) % radices
+    with progress_bar(total, "enumerating") if progress else contextlib.nullcontext(lambda n: None) as advance:
+        for start in range(0, total, _CHUNK):
+            flat = np.arange(start, min(start + _CHUNK, total), dtype=np.int64)
+            yield (flat[:, None] // strides) % radices
+            advance(len(flat))
 
 
 def count_terms(spec: NetworkSpec, factorize: bool = True) -> int:
@@ -95,9 +100,9 @@ def _weights_and_biases(spec: NetworkSpec, digits: np.ndarray):
     return W, b, ham.log_prior(spec, wi, bi), digits[:, n_w + layers * n:]
 
 
-def enumerate_spec(spec: NetworkSpec, *, factorize: bool = True,
-                   max_terms: int = DEFAULT_MAX_TERMS) -> ExactResult:
-    """log Z, <h> and the connected covariance of all dynamic neurons, by brute force."""
+def enumerate_spec(spec: NetworkSpec, *, factorize: bool = True, max_terms: int = DEFAULT_MAX_TERMS,
+                   progress: bool = False) -> ExactResult:
+    """log Z, <h> and the connected covariance of all dynamic neurons, by brute force (``progress``: a bar)."""
     _check_size(spec, factorize, max_terms)
     M, L, N = spec.depth, spec.rows, spec.width
     moments = _WeightedMoments(M * L * N)
@@ -106,18 +111,18 @@ def enumerate_spec(spec: NetworkSpec, *, factorize: bool = True,
     neurons = np.array(spec.values.neurons)
 
     if spec.hamiltonian == "original":
-        for digits in _digit_chunks(wb_radices):
+        for digits in _digit_chunks(wb_radices, progress):
             W, b, log_p, _ = _weights_and_biases(spec, digits)
             h = ham.forward_pass(spec, W, b)[:, :-1]
             moments.add(log_p - ham.original_energy(spec, W, b), h.reshape(len(h), -1))
     elif not factorize:
-        for digits in _digit_chunks(wb_radices + h_radices):
+        for digits in _digit_chunks(wb_radices + h_radices, progress):
             W, b, log_p, hi = _weights_and_biases(spec, digits)
             h = neurons[hi].reshape(-1, M, L, N)
             moments.add(log_p - ham.dna_energy(spec, W, b, h), h.reshape(len(h), -1))
     else:
         Wc, bc, log_pc = weight_configurations(spec)
-        for hi in _digit_chunks(h_radices):
+        for hi in _digit_chunks(h_radices, progress):
             h = neurons[hi].reshape(-1, M, L, N)
             moments.add(_factorized_log_weight(spec, h, Wc, bc, log_pc), h.reshape(len(h), -1))
     return moments.result(M, L, N)
