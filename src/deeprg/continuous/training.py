@@ -40,9 +40,9 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 32
     seed: int = 0
-    learning_rate: float = 1e-3
+    learning_rate: float = 1e-2
     inference_steps: int | None = None
-    inference_rate: float = 1.0
+    inference_rate: float = 0.5
     langevin_step: float = 0.05
     chains: int = 1
 
