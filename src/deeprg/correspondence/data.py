@@ -88,6 +88,22 @@ def poisson_cutoff(rate: float, tail: float = POISSON_TAIL) -> int:
     return max(m, 1)
 
 
+def _log_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return logsumexp(a[:, :, None] + b[None, :, :], axis=1)
+
+
+def _log_power(log_m: np.ndarray, power: int) -> np.ndarray:
+    """log(M^power) from log M, by repeated squaring in log space (power >= 1)."""
+    result, base = None, log_m
+    while power:
+        if power & 1:
+            result = base if result is None else _log_matmul(result, base)
+        power >>= 1
+        if power:
+            base = _log_matmul(base, base)
+    return result
+
+
 @dataclass(frozen=True)
 class NearestNeighbourChain:
     """The chain (1): support values, log base measure, field theta, coupling J, n sites, open or periodic."""
@@ -152,9 +168,10 @@ class NearestNeighbourChain:
 
     def log_partition(self) -> float:
         """log Z_n of (1), exactly (transfer matrix)."""
-        if not self.periodic:
-            site = np.broadcast_to(self.site_potential(), (self.n, len(self.support)))
-            return float(logsumexp(self._forward(np.array(site))[-1]))
+        if not self.periodic:  # Z = w^T M^(n-1) w with w = exp(phi / 2), M^(n-1) by squaring in log space
+            half = self.site_potential() / 2
+            return float(logsumexp(half[:, None] + _log_power(self.log_transfer_matrix(), self.n - 1)
+                                   + half[None, :]))
         log_m = self.log_transfer_matrix()
         shift = log_m.max()
         eig = np.linalg.eigvalsh(np.exp(log_m - shift))

@@ -33,6 +33,9 @@ the maximum-likelihood fit of the family to decimated data. Bulk moments come fr
 :math:`P(x_i=x, x_{i+b}=y) = v_x (M^b)_{xy} v_y/\Lambda^b`. The fit minimizes the convex function
 :math:`\log\Lambda(\theta,J) - \theta m_1 - J m_2`, whose gradient is the model's bulk moments minus the
 targets (Hellmann-Feynman). This map is computed numerically on the truncated support of the data module.
+For even :math:`b` the decimated auto-Poisson chain is positively correlated (sites two apart are), which no
+member with :math:`J \le 0` can represent: the projection then lands on the boundary :math:`J' = 0`, the
+i.i.d. Poisson chain, which is where the projected flow ends for every b (:math:`J=0` is fixed).
 
 One-parameter maps of ``deeprg gx rg``
 --------------------------------------
@@ -73,26 +76,19 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 from scipy.optimize import brentq, minimize
-from scipy.special import comb, logsumexp
+from scipy.special import comb
 
-from deeprg.correspondence.data import FAMILIES, NearestNeighbourChain, validate_parameter
+from deeprg.correspondence.data import FAMILIES, NearestNeighbourChain, _log_power, validate_parameter
 
 
 # -- decimation of nearest-neighbour chains ------------------------------------------------------------------
-def _log_matrix_power(log_m: np.ndarray, b: int) -> np.ndarray:
-    out = log_m
-    for _ in range(b - 1):
-        out = logsumexp(out[:, :, None] + log_m[None, :, :], axis=1)
-    return out
-
-
 def decimate_two_state(chain: NearestNeighbourChain, b: int = 2) -> NearestNeighbourChain:
     """Exact decimation of a two-point-support chain: (field', coupling') read off from log M^b."""
     _check_b(b)
     if len(chain.support) != 2:
         raise ValueError("chain: exact decimation needs a two-point support; use projected_decimation")
     v0, v1 = chain.values
-    log_mb = _log_matrix_power(chain.log_transfer_matrix(), b)
+    log_mb = _log_power(chain.log_transfer_matrix(), b)
     # log M^b_xy = c + J' x y + theta' (x + y) / 2 for (x, y) = (v0, v0), (v0, v1), (v1, v1)
     design = np.array([[1.0, v0 * v0, v0], [1.0, v0 * v1, (v0 + v1) / 2], [1.0, v1 * v1, v1]])
     _, coupling, field = np.linalg.solve(design, [log_mb[0, 0], log_mb[0, 1], log_mb[1, 1]])
@@ -110,7 +106,7 @@ def bulk_moments(chain: NearestNeighbourChain, b: int = 1) -> tuple[float, float
     eig, vec = np.linalg.eigh(np.exp(log_m - shift))
     v = np.abs(vec[:, -1])
     x = chain.values
-    log_mb = _log_matrix_power(log_m, b) - b * (shift + math.log(eig[-1]))
+    log_mb = _log_power(log_m, b) - b * (shift + math.log(eig[-1]))
     pair = v[:, None] * np.exp(log_mb) * v[None, :]
     return float(np.sum(v ** 2 * x)), float(x @ pair @ x)
 
@@ -250,9 +246,12 @@ class OneParameterRG:
             roots.append(brentq(lambda x: g(x) - x, c[k], c[k + 1], xtol=1e-14))
         points = []
         for r in sorted(set(round(float(r), 12) for r in roots)):
-            h = 1e-6
-            lo, hi = max(coord.lo, r - h), min(coord.hi, r + h)
-            slope = (g(hi) - g(lo)) / (hi - lo)
+            h = 1e-5
+            if coord.lo < r - 2 * h and r + 2 * h < coord.hi:
+                slope = (g(r + h) - g(r - h)) / (2 * h)
+            else:  # second-order one-sided difference, pointing into the domain
+                s = 1.0 if r - 2 * h <= coord.lo else -1.0
+                slope = (-3 * g(r) + 4 * g(r + s * h) - g(r + 2 * s * h)) / (2 * s * h)
             kind = "marginal" if abs(abs(slope) - 1) < 1e-6 else ("stable" if abs(slope) < 1 else "unstable")
             points.append(FixedPoint(coord.from_c(r), r, float(slope), kind))
         return points
