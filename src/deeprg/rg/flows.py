@@ -1,0 +1,89 @@
+r"""RG flows: repeated decimation from any start (seed 003, Figs 4-5).
+
+On E (any model) the flow is :math:`E_{k+1} = E_k (K^\top E_k)^{p-1} / s_k` with :math:`s_k` the largest modulus,
+so :math:`T_k = K E_k^\top \propto T_0^{p^k}` and :math:`\sum_k p^{-k-1} \log s_k` accumulates the free energy.
+For binary N = L = 1 models the flow of the exp-couplings :math:`(e^A, e^B, e^C)` is the rational map of eq 27.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ..results import complex_or_real
+from .couplings import exp_couplings, matrix
+from .decimation import check_pair, decimate
+
+
+class MatrixFlow(NamedTuple):
+    """E_0..E_n (each with largest modulus 1) and the log scales divided out at each step."""
+
+    E: np.ndarray  # (n + 1, S, S)
+    log_scales: np.ndarray  # (n,)
+
+
+class CouplingFlow(NamedTuple):
+    """(e^A, e^B, e^C) at steps 0..n, complex."""
+
+    exp_couplings: np.ndarray  # (n + 1, 3)
+
+    @property
+    def couplings(self) -> np.ndarray:
+        """(A, B, C) on the principal branch (complex where a weight is negative)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.exp_couplings)
+
+    @property
+    def is_real(self) -> bool:
+        """True when every (A, B, C) is real: all weights real and positive."""
+        z = self.exp_couplings
+        return bool(np.all(z.imag == 0) and np.all(z.real > 0))
+
+    def steps(self) -> list[dict]:
+        """[{"A", "B", "C"}] per step: plain numbers when the whole flow is real, else {"re", "im"} pairs."""
+        logs = self.couplings
+        if self.is_real:
+            return [{k: float(v.real) for k, v in zip("ABC", row)} for row in logs]
+        return [{k: {"re": float(v.real), "im": float(v.imag)} for k, v in zip("ABC", row)} for row in logs]
+
+    def to_dict(self) -> dict:
+        return {"steps": self.steps(), "real": self.is_real,
+                "exp_couplings": [[complex_or_real(z) for z in row] for row in self.exp_couplings]}
+
+
+def _check_steps(steps) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps: must be an integer >= 0, got {steps!r}")
+    return int(steps)
+
+
+def matrix_flow(E0: np.ndarray, K: np.ndarray, steps: int, factor: int = 2) -> MatrixFlow:
+    """Iterate the decimation map ``steps`` times from E0."""
+    steps = _check_steps(steps)
+    E, K = check_pair(E0, K)
+    E = E / np.abs(E).max()
+    out = np.empty((steps + 1,) + E.shape, dtype=E.dtype)
+    out[0] = E
+    scales = np.empty(steps, dtype=complex)
+    for k in range(steps):
+        try:
+            out[k + 1], scales[k] = decimate(out[k], K, factor)
+        except ValueError as err:
+            raise ValueError(f"steps: the flow becomes singular at step {k + 1}: {err}") from None
+    if np.all(scales.imag == 0):
+        scales = scales.real
+    return MatrixFlow(out, scales)
+
+
+def coupling_flow(exp_start, K: np.ndarray, steps: int, factor: int = 2) -> CouplingFlow:
+    """The flow of (e^A, e^B, e^C) from ``exp_start`` (complex allowed); raises where a coupling becomes infinite."""
+    flow = matrix_flow(matrix(exp_start), K, steps, factor)
+    out = np.empty((len(flow.E), 3), dtype=complex)
+    for k, E in enumerate(flow.E):
+        try:
+            out[k] = exp_couplings(E)
+        except ValueError:
+            raise ValueError(f"steps: at step {k} the factor E has a zero entry, so the couplings (A, B, C) are "
+                             f"infinite; E = {np.round(E, 12).tolist()}; use fewer steps") from None
+    return CouplingFlow(out)
