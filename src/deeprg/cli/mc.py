@@ -1,0 +1,106 @@
+"""`deeprg mc`: Monte Carlo of the network (DNN) and of its dynamic-neuron counterpart (DNA), Fig 7."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from ._common import done, out_option, parse_values
+
+
+class System(str, Enum):
+    dna = "dna"
+    dnn = "dnn"
+
+
+class Method(str, Enum):
+    gibbs = "gibbs"
+    metropolis = "metropolis"
+    exact = "exact"
+
+
+def mc(
+    system: System = typer.Option(System.dna, help="dna (eq 13, dynamic neurons) or dnn (original cost, eqs 8-9)."),
+    method: Method = typer.Option(None, help="gibbs (DNA default), metropolis (DNN default) or exact (FFBS)."),
+    depth: int = typer.Option(10000, help="M, number of dynamic-neuron layers."),
+    beta: str = typer.Option("1", help="Inverse temperature of the cost."),
+    beta_v: str = typer.Option("1", "--beta-v", help="Inverse temperature of the constraints (DNA)."),
+    x: str = typer.Option(None, help="Data rows as '1,0;0,1' (L x N). Default: one row of ones."),
+    y: str = typer.Option(None, help="Targets, same shape as x. Default: ones."),
+    sweeps: int = typer.Option(2000, help="Measured sweeps per chain (exact draws for --method exact)."),
+    burn_in: int = typer.Option(200, "--burn-in", help="Unmeasured sweeps first."),
+    chains: int = typer.Option(16, help="Independent chains."),
+    seed: int = typer.Option(0, help="Seed of numpy.random.default_rng for the chain keys and starts."),
+    rmax: int = typer.Option(20, help="Largest separation r of G(r)."),
+    checkpoint: Path = typer.Option(None, help="Checkpoint FILE: written on Ctrl-C and at the end; resumed if it "
+                                    "exists (same options give the uninterrupted numbers bit for bit)."),
+    width: int = typer.Option(1, help="N, neurons per layer."),
+    weights: str = typer.Option("-1,1", help="Weight values."),
+    biases: str = typer.Option("-1,1", help="Bias values, or 'none'."),
+    neurons: str = typer.Option("0,1", help="Neuron values."),
+    activation: str = typer.Option("heaviside", help="heaviside or sign."),
+    sweep_beta_v: str = typer.Option(None, "--sweep-beta-v", help="Comma-separated beta_v values: run the DNN "
+                                     "once and the DNA at each beta_v (and at --beta-v); writes the Fig 7 "
+                                     "comparison and the sweep."),
+    out: Path = out_option("deeprg-out/mc"),
+) -> None:
+    """Sample G(r) = <h_m h_m+r> - <h_m><h_m+r> (position-averaged, Fig 7) and compare with the exact bulk."""
+    from ..results import _atomic_write, save_figure, write_json
+    from ..sampling import fig7
+    from ..sampling.run import MCConfig, run
+    from .exact import spec_from_options
+
+    spec = spec_from_options(width, depth, x, y, beta, beta_v, weights, biases, neurons, activation,
+                             "dna" if system is System.dna else "original")
+    common = dict(chains=chains, sweeps=sweeps, burn_in=burn_in, seed=seed, rmax=rmax)
+    if sweep_beta_v is not None:
+        if checkpoint is not None:
+            raise ValueError("--checkpoint: not supported with --sweep-beta-v (checkpoint single runs)")
+        if method is Method.metropolis or method is Method.gibbs:
+            raise ValueError("--method: with --sweep-beta-v give nothing (DNA gibbs, DNN metropolis) or 'exact'")
+        values = parse_values(sweep_beta_v, "--sweep-beta-v")
+        exact = method is Method.exact
+        for bv in set(values) | {spec.beta_v}:  # validate every run before any work
+            MCConfig(spec.replace(beta_v=bv), "dna", "exact" if exact else "gibbs", **common)
+        MCConfig(spec, "dnn", "exact" if exact else "metropolis", **common)
+        sweep = fig7.sweep_beta_v(spec, set(values) | {spec.beta_v}, exact=exact, **common)
+        at = next(p for p in sweep["points"] if p["beta_v"] == spec.beta_v)
+        payload = sweep | {"fig7": {"beta_v": spec.beta_v, "mc": at["mc"], "exact": at["exact"]}}
+        write_json(out / "result.json", payload)
+        save_figure(fig7.sweep_figure(sweep), out / "sweep_beta_v.png")
+        save_figure(fig7.correlation_figure({"dnn": sweep["dnn"], "dna": at["result"]},
+                                            f"Fig 7: depth {depth}, beta = {spec.beta:g}, beta_v = {spec.beta_v:g}"),
+                    out / "fig7.png")
+        mc_close, ex_close = at["mc"], at["exact"]
+        typer.echo(f"beta_v = {spec.beta_v:g}: max|G_DNA - G_DNN| = {mc_close['max_abs_diff']:.4g} (MC), "
+                   f"{ex_close['max_abs_diff']:.4g} (exact); xi_DNA = {ex_close['xi_dna']:.4g}, "
+                   f"xi_DNN = {ex_close['xi_dnn']:.4g}; close: {ex_close['close']}")
+        done(out, ["result.json", "sweep_beta_v.png", "fig7.png"])
+        return
+
+    config = MCConfig(spec, system.value, None if method is None else method.value, **common)
+    if checkpoint is not None and checkpoint.is_dir():
+        raise ValueError(f"--checkpoint: {checkpoint} is a folder; give a file name")
+    result = run(config, checkpoint)
+    payload = result.to_dict()
+    write_json(out / "result.json", payload)
+
+    def write_series(tmp):
+        import numpy as np
+        with open(tmp, "wb") as fh:
+            np.savez(fh, series=result.series, columns=np.array([f"P({r})" for r in range(rmax + 1)] + ["H"]))
+
+    _atomic_write(out / "timeseries.npz", write_series)
+    save_figure(fig7.correlation_figure({system.value: payload},
+                                        f"{system.value} ({config.method}): depth {depth}, beta = {spec.beta:g}, "
+                                        f"beta_v = {spec.beta_v:g}"), out / "G.png")
+    z = result.z[:6]
+    typer.echo(f"G(0..5) = {[round(float(v), 5) for v in result.correlation.G[:6]]}; exact "
+               f"{[round(float(v), 5) for v in result.G_exact[:6]]}; max |z| (r <= 5) = {abs(z).max():.2f}")
+    done(out, ["result.json", "timeseries.npz", "G.png"])
+
+
+def register(app: typer.Typer) -> None:
+    app.command("mc")(mc)
