@@ -9,8 +9,9 @@ maximizer solves :math:`E_{\theta,J}[S] = \bar S` and the standard errors are th
 of :math:`I^{-1}/N` with the Fisher information :math:`I = \nabla^2 \log Z_n = \mathrm{Cov}(S)`. Gradients and
 Hessians of :math:`\log Z_n` are taken by central differences of the exact :math:`\log Z_n`
 (steps :math:`10^{-5}`, :math:`10^{-4}`), which is accurate to about :math:`10^{-8}` relative. Parameters
-are kept in :math:`[-30, 30]`; an estimate on that boundary means the data are degenerate (e.g. all bonds
-aligned: :math:`\hat K = \infty`) and its standard error is reported as infinite.
+are kept in :math:`[-30, 30]`; when the likelihood still rises toward that edge the data are degenerate
+(e.g. all bonds aligned) and the MLE is at infinity: it is reported as :math:`\pm\infty` with an infinite
+standard error.
 
 Pseudo-likelihood
 -----------------
@@ -147,9 +148,18 @@ def fit_chain_mle(x, template: NearestNeighbourChain, fixed_field: float | None 
     fit = minimize(negative, start, jac=True, method="L-BFGS-B", bounds=bounds,
                    options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 1000})
     p = fit.x
+    best = negative(p)[0]
+    for k in range(len(p)):  # a likelihood still rising toward the box edge: the MLE is at infinity
+        edge = p.copy()
+        edge[k] = bounds[k][1] if p[k] > 0 else bounds[k][0]
+        if abs(p[k]) > BOUND / 3 and abs(edge[k]) == BOUND and negative(edge)[0] <= best + 1e-9:
+            p[k] = math.copysign(math.inf, p[k])
+    if not np.all(np.isfinite(p)):
+        names = ["field", "coupling"]
+        value = {names[k]: float(full(p)[k]) for k in range(2)}
+        return Fit(value, {names[k]: (math.inf if k in free else 0.0) for k in range(2)}, "mle (degenerate data)")
     hessian = np.array([_gradient(log_z, p + 1e-4 * e, 1e-5) - _gradient(log_z, p - 1e-4 * e, 1e-5)
                         for e in np.eye(len(p))]) / 2e-4
-    on_bound = [abs(v) >= BOUND - 1e-6 for v in p]
     try:
         inverse = np.linalg.inv((hessian + hessian.T) / 2)
     except np.linalg.LinAlgError:
@@ -158,7 +168,6 @@ def fit_chain_mle(x, template: NearestNeighbourChain, fixed_field: float | None 
         se = sandwich_stderr(template.statistics(x)[:, free] @ inverse)
     else:
         se = np.sqrt(np.maximum(np.diag(inverse) / len(x), 0.0))
-    se = np.where(on_bound, math.inf, se)
     names = ["field", "coupling"]
     value = {names[k]: float(full(p)[k]) for k in range(2)}
     stderr = {names[k]: (float(se[free.index(k)]) if k in free else 0.0) for k in range(2)}

@@ -154,8 +154,10 @@ def _to_coordinate(family: str, value: float, stderr: float) -> tuple[float, flo
     """Value and (delta-method) error in the compact coordinate of ``family`` (python floats: no warnings)."""
     value, stderr = float(value), float(stderr)
     if family == "ising":
+        if math.isinf(value):  # degenerate features (MLE at infinity): t = +-1 exactly
+            return math.copysign(1.0, value), 0.0
         t = math.tanh(value)
-        return t, (1 - t * t) * stderr if math.isfinite(stderr) else math.inf
+        return t, (1 - t * t) * stderr
     if family == "poisson":
         return value / (1 + value), stderr / (1 + value) ** 2
     return value, stderr
@@ -314,10 +316,9 @@ def _rg_predictions(config: ExperimentConfig, input_measurement: Measurement):
 
 
 def _matches(measured: Measurement, target_c: float, tolerance: float) -> bool | None:
-    if measured.coordinate is None:
+    if measured.coordinate is None or not math.isfinite(measured.coordinate_stderr):
         return None
-    se = measured.coordinate_stderr if math.isfinite(measured.coordinate_stderr) else math.inf
-    return bool(abs(measured.coordinate - target_c) <= 3 * se + tolerance)
+    return bool(abs(measured.coordinate - target_c) <= 3 * measured.coordinate_stderr + tolerance)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,62 @@
+"""The ``deeprg gx`` commands: contract keys, one-line errors with exit code 2, nothing written on bad input."""
+
+import json
+import math
+
+import pytest
+
+from deeprg.cli import main
+from deeprg.correspondence.rg_maps import OneParameterRG
+
+
+def run(argv):
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    return done.value.code
+
+
+@pytest.mark.parametrize("family, param, b", [("ising", "1.0", 2), ("gaussian", "-0.6", 3), ("bernoulli", "0.3", 3),
+                                              ("poisson", "0.5", 2)])
+def test_rg_writes_steps_and_fixed_points(tmp_path, family, param, b):
+    out = tmp_path / family
+    assert run(["gx", "rg", "--family", family, "--param", param, "--steps", "5", "--b", str(b), "--out", str(out)]) == 0
+    result = json.loads((out / "result.json").read_text())
+    assert len(result["steps"]) == 6 and result["steps"][0] == float(param)
+    rg = OneParameterRG(family, b)
+    for before, after in zip(result["steps"][:-1], result["steps"][1:]):
+        assert after == pytest.approx(rg.step(before), abs=1e-12)
+    assert result["fixed_points"] and all("stability" in p for p in result["fixed_points"])
+    assert (out / "flow.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("argv", [
+    ["gx", "rg", "--family", "poisson", "--param", "-1", "--steps", "3"],
+    ["gx", "rg", "--family", "gaussian", "--param", "1", "--steps", "3"],
+    ["gx", "rg", "--family", "bernoulli", "--param", "1.2", "--steps", "3"],
+    ["gx", "rg", "--family", "ising", "--param", "1", "--steps", "3", "--b", "1"],
+    ["gx", "rg", "--family", "potts", "--param", "1", "--steps", "3"],
+    ["gx", "experiment", "--family", "ising", "--param", "1", "--depth", "7"],
+    ["gx", "experiment", "--family", "ising", "--param", "1", "--depth", "4", "--n", "8"],
+    ["gx", "experiment", "--family", "gaussian", "--param", "-1.5", "--depth", "2"],
+    ["gx", "experiment", "--family", "ising", "--param", "1", "--depth", "2", "--objective", "magic"]])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, argv):
+    out = tmp_path / "out"
+    assert run(argv + ["--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("deeprg: error:") and "\n" not in err
+    assert not out.exists()
+
+
+def test_experiment_command_writes_layers_and_figure(tmp_path):
+    out = tmp_path / "exp"
+    argv = ["gx", "experiment", "--family", "gaussian", "--param", "0.7", "--depth", "2", "--objective", "likelihood",
+            "--seed", "3", "--n", "16", "--samples", "200", "--train-steps", "30", "--out", str(out)]
+    assert run(argv) == 0
+    result = json.loads((out / "result.json").read_text())
+    assert len(result["layers"]) == 2
+    for layer in result["layers"]:
+        assert {"estimate", "stderr", "rg_prediction", "untrained"} <= set(layer)
+        assert {"estimate", "stderr"} <= set(layer["untrained"])
+        assert layer["rg_prediction"] == pytest.approx(0.7 ** (2 ** layer["layer"]))
+        assert math.isfinite(layer["estimate"])
+    assert (out / "experiment.png").stat().st_size > 1000
