@@ -20,7 +20,7 @@ from . import scaling as sc
 from . import symbolic as sym
 from .decimation import model_matrices, renormalized, transfer
 from .fixed_points import find_fixed_points
-from .flows import coupling_flow
+from .flows import coupling_flow, fictitious_examples, plane_examples
 from .linearize import spectrum
 from .renormalized import constraint_rule
 
@@ -59,11 +59,7 @@ def _context():
     point = tuple(complex(v) for v in paper.EQ30_POINT)
     J = cp.jacobian(point, K)
     lin = spectrum(J)
-    # exponent of each axis: the eigenvalue whose eigenvector leans most on that axis
-    values, vectors = np.linalg.eig(J)
-    axis = {name: float(np.log(abs(values[np.argmax(np.abs(vectors[i]))])) / np.log(2)) for i, name in
-            enumerate("ABC")}
-    return {"K": K, "point": np.array(point), "J": J, "lin": lin, "y": axis}
+    return {"K": K, "point": np.array(point), "J": J, "lin": lin, "y": sc.axis_exponents(J)}
 
 
 def check_eq22() -> dict:
@@ -356,9 +352,7 @@ def check_fig4(ctx, search, out_dir) -> dict:
         from ..results import save_figure
         from .plots import plane_flows
 
-        shown = [coupling_flow(s, K, 6).exp_couplings for s in
-                 ((0.4, 1.2, 0.8), (2.5, 0.6, 1.4), (1.6, 1.5, 0.5), (0.7, 0.5, 1.6), (3.0, 1.0, 1.0))]
-        figures.append(save_figure(plane_flows(shown), Path(out_dir) / "fig4_plane_flows.png"))
+        figures.append(save_figure(plane_flows(plane_examples(K)), Path(out_dir) / "fig4_plane_flows.png"))
     return _check(
         "fig4", "RG flows converge to the plane of fixed points e^A* = 1 (no phase transition)",
         "flows converge to e^A = 1", f"200 random positive starts (e^A, e^B, e^C in [e^-2, e^2]): max |e^A - 1| "
@@ -384,9 +378,8 @@ def check_fig5(ctx, out_dir) -> dict:
         from ..results import save_figure
         from .plots import fictitious_flows
 
-        shown = [coupling_flow(point + 0.05 * np.array([np.cos(t), np.sin(t), 0]), K, 4).exp_couplings
-                 for t in np.linspace(0, 2 * np.pi, 10, endpoint=False)]
-        figures.append(save_figure(fictitious_flows(shown, point), Path(out_dir) / "fig5_fictitious_flows.png"))
+        figures.append(save_figure(fictitious_flows(fictitious_examples(K), point),
+                                   Path(out_dir) / "fig5_fictitious_flows.png"))
     return _check(
         "fig5", "RG flows diverge from the fictitious fixed point (3, -2/3, -1/3); e^C = -1/3 held fixed",
         "flows diverge", f"12 starts at distance {radius} in the (e^A, e^B) plane: distance grows at every step by "

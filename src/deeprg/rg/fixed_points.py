@@ -26,6 +26,7 @@ from .decimation import check_factor, check_pair, gauge, normalize, normalized_m
 from .linearize import Linearization, linearize, map_jacobian
 
 MAX_UNKNOWNS = 1024  # S^2: the Newton system is dense
+START_KINDS = ("real", "positive", "complex")
 POLISHED = 1e-14  # Newton continues below the verification tolerance, to this relative residual
 
 
@@ -157,10 +158,13 @@ def newton(E0: np.ndarray, K: np.ndarray, factor: int = 2, tol: float = 1e-10, m
 
 
 def find_fixed_points(K: np.ndarray, starts: int = 64, rng: np.random.Generator | None = None,
-                      factor: int = 2, complex_starts: bool = False, initial: list | None = None,
+                      factor: int = 2, start_kind: str = "real", initial: list | None = None,
                       tol: float = 1e-10, max_iter: int = 60, dedup_tol: float = 1e-7,
                       progress=None) -> FixedPointSearch:
-    """Newton from ``starts`` random E (entries N(0, 1), complex if asked) plus ``initial`` guesses.
+    """Newton from ``starts`` random E plus the ``initial`` guesses.
+
+    ``start_kind``: ``"real"`` (entries N(0, 1)), ``"positive"`` (entries exp(N(0, 1)), Boltzmann weights) or
+    ``"complex"`` (real and imaginary parts N(0, 1)).
 
     Parameters
     ----------
@@ -176,12 +180,16 @@ def find_fixed_points(K: np.ndarray, starts: int = 64, rng: np.random.Generator 
                          "search needs |neurons|^(L*N) <= 32")
     if isinstance(starts, bool) or not isinstance(starts, (int, np.integer)) or starts < 0:
         raise ValueError(f"starts: must be an integer >= 0, got {starts!r}")
+    if start_kind not in START_KINDS:
+        raise ValueError(f"start_kind: must be one of {START_KINDS}, got {start_kind!r}")
     rng = np.random.default_rng(0) if rng is None else rng
-    guesses = [np.asarray(g, dtype=complex if complex_starts else None) for g in (initial or [])]
+    guesses = [np.asarray(g, dtype=complex if start_kind == "complex" else None) for g in (initial or [])]
     S = len(K)
     for _ in range(starts):
         g = rng.standard_normal((S, S))
-        if complex_starts:
+        if start_kind == "positive":
+            g = np.exp(g)
+        elif start_kind == "complex":
             g = g + 1j * rng.standard_normal((S, S))
         guesses.append(g)
     found: list[list] = []  # [canonical E, residual, count]

@@ -87,3 +87,27 @@ def coupling_flow(exp_start, K: np.ndarray, steps: int, factor: int = 2) -> Coup
             raise ValueError(f"steps: at step {k} the factor E has a zero entry, so the couplings (A, B, C) are "
                              f"infinite; E = {np.round(E, 12).tolist()}; use fewer steps") from None
     return CouplingFlow(out)
+
+
+def identity_point(K: np.ndarray) -> np.ndarray:
+    """(e^A, e^B, e^C) of E proportional to K^{-T}, where T = K E^T is proportional to I (eq 30 for the toy)."""
+    K = np.asarray(K, dtype=float)
+    if K.shape != (2, 2):
+        raise ValueError(f"K: couplings need a binary N = L = 1 model (2 x 2 K), got {K.shape}")
+    if abs(np.linalg.det(K)) < 1e-12 * max(1.0, np.abs(K).max() ** 2):
+        raise ValueError("K: is singular, so no factor E makes T = K E^T proportional to the identity")
+    return exp_couplings(np.linalg.inv(K).T)
+
+
+def plane_examples(K: np.ndarray, steps: int = 6) -> list[np.ndarray]:
+    """Flows of real positive couplings towards the plane e^A = 1 (starts on both sides of it), cf. Fig 4."""
+    starts = ((0.4, 1.2, 0.8), (2.5, 0.6, 1.4), (1.6, 1.5, 0.5), (0.7, 0.5, 1.6), (3.0, 1.0, 1.0))
+    return [coupling_flow(s, K, steps).exp_couplings for s in starts]
+
+
+def fictitious_examples(K: np.ndarray, radius: float = 0.05, count: int = 10, steps: int = 4) -> list[np.ndarray]:
+    """Flows from a ring around the point where T is proportional to I, in its (e^A, e^B) plane, cf. Fig 5."""
+    center = identity_point(K)
+    angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
+    return [coupling_flow(center + radius * np.array([np.cos(t), np.sin(t), 0]), K, steps).exp_couplings
+            for t in angles]

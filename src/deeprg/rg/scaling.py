@@ -183,3 +183,54 @@ def collapse(K: np.ndarray, center_exp, direction, f: np.ndarray, deltas, x, exp
 
 def is_boltzmann(exp_values) -> bool:
     return is_physical(cp.matrix(exp_values))
+
+
+AXES = {"A": (1.0, 0.0, 0.0), "B": (0.0, 1.0, 0.0), "C": (0.0, 0.0, 1.0), "A=C": (1.0, 0.0, 1.0)}
+
+
+def axis_exponents(jacobian: np.ndarray, factor: int = 2) -> dict:
+    """y_A, y_B, y_C: log_p of the eigenvalue whose eigenvector leans most on each coupling axis."""
+    values, vectors = np.linalg.eig(jacobian)
+    return {name: float(np.log(abs(values[np.argmax(np.abs(vectors[i]))])) / np.log(factor))
+            for i, name in enumerate("ABC")}
+
+
+def near_identity_point(K: np.ndarray, magnitudes, f: np.ndarray, factor: int = 2) -> dict:
+    """xi, nu and G(r) along lines approaching the point where T is proportional to I (algebra, not probability).
+
+    For the toy this is the fictitious fixed point of eq 30. Lines are (A, B, C) = (A*, B*, C*) + delta * axis,
+    delta = +-magnitudes; nu is fitted on each line and compared with 1/y of the linearized map.
+    """
+    from .flows import identity_point
+    from .linearize import spectrum
+
+    center = identity_point(K)
+    J = cp.jacobian(center, K, factor)
+    y = axis_exponents(J, factor)
+    magnitudes = np.sort(np.asarray(magnitudes, dtype=float))
+    deltas = np.concatenate([-magnitudes[::-1], magnitudes])
+    scans = [scan_line(K, center, np.array(axis), deltas, name) for name, axis in AXES.items()]
+    line = np.array(AXES["A=C"])
+    G = {}
+    for d in magnitudes[-3:]:
+        T = transfer(cp.matrix(line_points(center, line, [d])[0]), K)
+        r = np.unique(np.concatenate([[0.0], np.round(np.logspace(0, np.log10(5 * xi(T)), 60))]))
+        G[f"delta = {d:.3g}"] = {"delta": float(d), "r": r, "G": algebraic_correlation(T, f, r).real,
+                                 "xi": xi(T)}
+    probe = line_points(center, line, [magnitudes[-1], -magnitudes[-1]])
+    return {
+        "fixed_point": center, "jacobian": J, "linearization": spectrum(J, factor).to_dict(), "y": y,
+        "nu_expected": {k: 1 / y[k[0]] for k in AXES}, "lines": [s.to_dict() for s in scans],
+        "nu": {s.name: s.nu for s in scans}, "xi_step_ratio": xi_step_ratio(K, probe, factor),
+        "G_step_ratio": [correlation_step_ratio(K, z, f, np.arange(1, 21), factor).real for z in probe],
+        "G": G,
+    }
+
+
+def plane_approach(K: np.ndarray, states: np.ndarray, b: float, c: float, magnitudes) -> dict:
+    """xi of the Gibbs measure (exact engine) on the physical line e^A = e^delta, e^B = b, e^C = c -> the plane."""
+    magnitudes = np.sort(np.asarray(magnitudes, dtype=float))
+    deltas = np.concatenate([-magnitudes[::-1], magnitudes])
+    values = np.array([exact_bulk(cp.matrix((math.exp(d), b, c)).real, K, states, rmax=0).xi for d in deltas])
+    return {"deltas": deltas, "xi": values, "xi_log_inverse_delta": values * np.log(1 / np.abs(deltas)),
+            "b": b, "c": c}
