@@ -34,7 +34,10 @@ def init(tables: LayerTables, depth: int, chains: int, rng: np.random.Generator)
 
 
 def from_configs(tables: LayerTables, c: np.ndarray, keys: np.ndarray) -> ChainState:
-    """A state at given weight configurations c (chains, M+1) (e.g. exact draws), with their forward pass."""
+    """A state at given weight configurations c (chains, M+1) (e.g. exact draws), with their forward pass.
+
+    ``keys`` must be fresh: reusing the keys that produced ``c`` would replay the same random numbers.
+    """
     c = np.ascontiguousarray(c, dtype=np.int32)
     return ChainState(forward_states(tables, c), c, np.asarray(keys, dtype=np.uint64).copy(), 0,
                       np.zeros(len(c), dtype=np.int64))

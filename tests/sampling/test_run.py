@@ -1,0 +1,81 @@
+"""Resumable runs, G(r) against the exact bulk, validation, and the Fig 7 resemblance rule."""
+
+import json
+
+import numpy as np
+import pytest
+
+from deeprg.model import NetworkSpec
+from deeprg.results import jsonable
+from deeprg.sampling import MCConfig, resemblance, run
+from deeprg.sampling.run import load_checkpoint
+
+
+@pytest.fixture(autouse=True)
+def quiet(monkeypatch):
+    monkeypatch.setenv("DEEPRG_PROGRESS", "0")
+
+
+@pytest.mark.parametrize("system,method", [("dna", "gibbs"), ("dnn", "metropolis"), ("dna", "exact")])
+def test_interrupted_run_resumes_bit_for_bit(tmp_path, system, method):
+    config = MCConfig(NetworkSpec(depth=300), system, method, chains=3, sweeps=40, burn_in=9, rmax=5, block=7,
+                      seed=4)
+    whole = run(config)
+    path = tmp_path / "state.npz"
+
+    def interrupt(block):
+        if block == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(config, path, on_block=interrupt)
+    assert load_checkpoint(path, config).state.sweep == 21  # three blocks of 7 were committed
+    resumed = run(config, path)
+    assert np.array_equal(whole.series, resumed.series)
+    a, b = whole.to_dict(), resumed.to_dict()
+    for key in a:
+        if key not in ("seconds", "site_updates_per_ns"):  # wall time differs; every number must not
+            assert json.dumps(jsonable(a[key])) == json.dumps(jsonable(b[key])), key
+
+
+def test_checkpoint_of_other_options_is_refused(tmp_path):
+    path = tmp_path / "state.npz"
+    run(MCConfig(NetworkSpec(depth=100), chains=2, sweeps=4, burn_in=0, rmax=3), path)
+    with pytest.raises(ValueError, match="checkpoint"):
+        run(MCConfig(NetworkSpec(depth=100), chains=2, sweeps=4, burn_in=0, rmax=3, seed=1), path)
+
+
+@pytest.mark.parametrize("system,method", [("dna", "gibbs"), ("dnn", "metropolis"), ("dnn", "exact")])
+def test_bulk_correlation_matches_transfer_matrices(system, method):
+    result = run(MCConfig(NetworkSpec(depth=1500, beta=0.8, beta_v=1.3), system, method, chains=4, sweeps=300,
+                          burn_in=30, rmax=6, seed=9))
+    assert np.all(np.abs(result.z) <= 4)
+    assert abs(result.correlation.mean - result.mean_exact) <= 4 * result.correlation.mean_err
+    assert np.all(result.correlation.r_hat < 1.1)
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    (dict(spec=NetworkSpec(depth=50, beta_v=float("inf"))), ValueError, "--system dnn"),
+    (dict(chains=0), ValueError, "chains"),
+    (dict(sweeps=-5), ValueError, "sweeps"),
+    (dict(burn_in=-1), ValueError, "burn_in"),
+    (dict(system="dnn", method="gibbs"), ValueError, "method"),
+    (dict(system="both"), ValueError, "system"),
+    (dict(rmax=60), ValueError, "rmax"),
+])
+def test_bad_configurations(kwargs, error, match):
+    kwargs = {"spec": NetworkSpec(depth=50)} | kwargs
+    with pytest.raises(error, match=match):
+        MCConfig(**kwargs)
+
+
+def test_complex_coupling_is_refused():
+    with pytest.raises(TypeError, match="complex"):
+        MCConfig(NetworkSpec(depth=50, beta=1 + 2j))
+
+
+def test_resemblance_rule():
+    G = np.array([0.25, 0.05, 0.01])
+    assert resemblance(G, G, 1.0, 1.0)["close"] and resemblance(G, G, 1.0, 1.0)["max_abs_diff"] == 0
+    assert not resemblance(G, G + 0.1, 1.0, 1.0)["close"]  # 0.1 > 0.25 * max G(0) = 0.0875
+    assert not resemblance(G, G, 1.0, 2.5)["close"]
