@@ -64,10 +64,11 @@ def relax_hidden(params, hidden, x, y, spec: MLPSpec, steps: int, rate: float = 
     """``steps`` Jacobi gradient steps on the dynamic neurons at fixed ``params`` (module docstring, step ii)."""
     grad_h = jax.grad(energy, argnums=1)
     scales = tuple(rate / (2.0 * lam) for lam in spec.lambdas[:-1])
-    for _ in range(steps):  # unrolled: T is small and static
+    def step(_, hidden):
         grads = grad_h(params, hidden, x, y, spec)
-        hidden = tuple(h - a * g for h, a, g in zip(hidden, scales, grads))
-    return hidden
+        return tuple(h - a * g for h, a, g in zip(hidden, scales, grads))
+
+    return jax.lax.fori_loop(0, steps, step, tuple(hidden))
 
 
 class TrainState(NamedTuple):

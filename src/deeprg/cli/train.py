@@ -1,0 +1,175 @@
+"""``deeprg train``: DNA, backprop or Langevin training of an MLP; ``deeprg train-sweep``: the experiments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ._common import done, out_option, parse_number
+
+SWEEPS = ("depth", "beta-v", "symmetry", "limit", "overlap")
+
+
+def _parse_widths(text: str) -> tuple[int, ...]:
+    parts = [p for p in text.replace(" ", "").split(",") if p]
+    try:
+        widths = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"widths: {text!r} is not a comma-separated list of integers like 64,64,64,10") from None
+    if len(widths) < 2 or min(widths) < 1:
+        raise ValueError(f"widths: need at least two positive integers (input,...,output), got {text!r}")
+    return widths
+
+
+def _load_npz(path: Path):
+    import numpy as np
+
+    from deeprg.continuous.data import Dataset
+
+    if not path.is_file():
+        raise ValueError(f"data: no such file {str(path)!r}")
+    with np.load(path) as arrays:
+        missing = {"x_train", "y_train", "x_test", "y_test"} - set(arrays.files)
+        if missing:
+            raise ValueError(f"data: {path} lacks arrays {', '.join(sorted(missing))}")
+        return Dataset(path.stem, arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"])
+
+
+def _learning_curves(result, path: Path):
+    import matplotlib.pyplot as plt
+
+    from deeprg.results import save_figure
+
+    epochs = range(1, len(result.test_accuracy) + 1)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
+    ax1.plot(epochs, result.test_accuracy, "o-", label="test")
+    ax1.plot(epochs, result.train_accuracy, "s--", label="train")
+    ax1.set(xlabel="epoch", ylabel="accuracy", title=f"{result.config.method} on {result.data['name']}")
+    ax1.legend()
+    ax2.plot(epochs, result.energy_per_row, "o-")
+    ax2.set(xlabel="epoch", ylabel="energy per row", yscale="log", title="H_new / L (backprop: cost / L)")
+    return save_figure(fig, path)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train")
+    def train_command(
+        method: str = typer.Option("dna", help="dna (alternating inference/learning), backprop, or langevin."),
+        dataset: str = typer.Option("digits", help="digits (sklearn, 64 -> 10) or teacher (synthetic)."),
+        widths: str = typer.Option("64,64,64,10", help="Input, hidden..., output widths."),
+        activation: str = typer.Option("sigmoid", help="sigmoid, tanh, relu, linear, linearized_sigmoid."),
+        output_activation: str = typer.Option("", help="Activation of the last layer (default: --activation)."),
+        p: str = typer.Option("2", help="L^p exponent of the mismatch (>= 1)."),
+        beta: str = typer.Option("1", help="Inverse temperature beta (> 0)."),
+        beta_v: str = typer.Option("1", "--beta-v", help="Constraint inverse temperature; lambda = beta_v/beta."),
+        c_w: str = typer.Option("0", "--c-w", help="Weight regularizer c_W (Appendix B)."),
+        c_b: str = typer.Option("0", "--c-b", help="Bias regularizer c_b (Appendix B)."),
+        epochs: int = typer.Option(10, help="Epochs."),
+        batch_size: int = typer.Option(32, help="Rows per batch (langevin: steps per epoch = rows/batch)."),
+        seed: int = typer.Option(0, help="Seed of the data split, initial weights, batches and noise."),
+        learning_rate: str = typer.Option("0.01", help="Adam learning rate (dna, backprop)."),
+        inference_steps: int = typer.Option(-1, help="Relaxation steps T per batch (dna; -1: number of hidden layers)."),
+        inference_rate: str = typer.Option("0.5", help="Relaxation step gamma in units of 1/(2 lambda) (dna)."),
+        langevin_step: str = typer.Option("0.05", help="ULA step relative to the curvature bound (langevin)."),
+        chains: int = typer.Option(1, help="Parallel Langevin chains (langevin)."),
+        data: str = typer.Option("", help="Optional .npz with x_train, y_train, x_test, y_test (replaces --dataset)."),
+        out: Path = out_option("deeprg-out/train"),
+    ):
+        """Train an MLP on digits or a teacher task; writes result.json and learning_curves.png."""
+        from deeprg.continuous.data import load_dataset
+        from deeprg.continuous.model import MLPSpec, validate_data
+        from deeprg.continuous.training import TrainConfig, train
+        from deeprg.progress import progress_bar
+        from deeprg.results import write_json
+
+        spec = MLPSpec(_parse_widths(widths), activation=activation, output_activation=output_activation or None,
+                       p=parse_number(p, "p"), beta=parse_number(beta, "beta"),
+                       beta_v=parse_number(beta_v, "beta_v"), c_w=parse_number(c_w, "c_w"),
+                       c_b=parse_number(c_b, "c_b"))
+        config = TrainConfig(method=method, epochs=epochs, batch_size=batch_size, seed=seed,
+                             learning_rate=parse_number(learning_rate, "learning_rate"),
+                             inference_steps=None if inference_steps == -1 else inference_steps,
+                             inference_rate=parse_number(inference_rate, "inference_rate"),
+                             langevin_step=parse_number(langevin_step, "langevin_step"), chains=chains)
+        dataset_obj = _load_npz(Path(data)) if data else load_dataset(dataset, spec.widths, seed)
+        validate_data(spec, dataset_obj.x_train, dataset_obj.y_train, "data")
+        validate_data(spec, dataset_obj.x_test, dataset_obj.y_test, "data")
+        with progress_bar(config.epochs, f"train ({method})") as advance:
+            result = train(spec, dataset_obj, config, advance)
+        write_json(out / "result.json", result)
+        _learning_curves(result, out / "learning_curves.png")
+        typer.echo(f"test accuracy {100 * result.test_accuracy[-1]:.2f}% after {epochs} epochs; "
+                   f"median time per epoch {sorted(result.time_per_epoch)[len(result.time_per_epoch) // 2]:.4f} s; "
+                   f"final energy per row {result.final_energy:.4g}")
+        done(out, ["result.json", "learning_curves.png"])
+
+    @app.command("train-sweep")
+    def sweep_command(
+        kind: str = typer.Option("depth", help="depth, beta-v, symmetry, limit (beta_v -> inf), overlap (App. B)."),
+        dataset: str = typer.Option("digits", help="digits or teacher (depth, beta-v)."),
+        epochs: int = typer.Option(10, help="Epochs per training run."),
+        seed: int = typer.Option(0, help="Seed."),
+        depth: int = typer.Option(20, help="Weight layers of the symmetry-diagnostic net (>= 3)."),
+        out: Path = out_option("deeprg-out/train-sweep"),
+    ):
+        """Experiments of issue 7: depth/beta_v sweeps, translational symmetry, beta_v limit, q_EA vs beta."""
+        if kind not in SWEEPS:
+            raise ValueError(f"kind: {kind!r} is not one of {', '.join(SWEEPS)}")
+        if dataset not in ("digits", "teacher"):
+            raise ValueError(f"dataset: {dataset!r} is not one of digits, teacher")
+        if epochs < 1:
+            raise ValueError(f"epochs: must be >= 1, got {epochs}")
+        if kind == "symmetry" and depth < 3:
+            raise ValueError(f"depth: need at least 3 weight layers, got {depth}")
+        import jax
+        import matplotlib.pyplot as plt
+
+        from deeprg.continuous import experiments, spinglass
+        from deeprg.continuous.gaussian import quadratic_form
+        from deeprg.progress import progress_bar
+        from deeprg.results import save_figure, write_json
+
+        fig, ax = plt.subplots(figsize=(5.5, 3.8))
+        if kind == "depth":
+            depths = list(range(2, 11))
+            with progress_bar(len(depths), "depth sweep") as advance:
+                result = experiments.depth_sweep(dataset, depths, epochs=epochs, seed=seed, advance=advance)
+            for method in ("dna", "backprop"):
+                ax.plot(depths, [r[method]["test_accuracy"] for r in result["rows"]], "o-", label=method)
+            ax.set(xlabel="weight layers", ylabel="test accuracy")
+        elif kind == "beta-v":
+            with progress_bar(6, "beta_v sweep") as advance:
+                result = experiments.beta_v_sweep(dataset, epochs=epochs, seed=seed, advance=advance)
+            ax.semilogx([r["beta_v"] for r in result["rows"]], [r["test_accuracy"] for r in result["rows"]], "o-",
+                        label="DNA")
+            ax.axhline(result["backprop_test_accuracy"], ls="--", color="k", label="backprop")
+            ax.set(xlabel="beta_v (beta = 1)", ylabel="test accuracy")
+        elif kind == "symmetry":
+            result = experiments.symmetry_diagnostic(depth=depth, epochs=epochs, seed=seed)
+            layers = [r["layer"] for r in result["layers"]]
+            for key in ("h_std", "sigma_std", "error_rms", "weight_norm"):
+                ax.plot(layers, [r[key] for r in result["layers"]], "o-", label=key)
+            ax.set(xlabel="layer m", ylabel="statistic", yscale="log")
+        elif kind == "limit":
+            result = experiments.beta_v_limit(seed=seed)
+            ax.loglog(result["lambda"], result["distance"], "o-", label="|theta_DNA - theta_bp|")
+            ax.set(xlabel="lambda = beta_v/beta", ylabel="distance")
+        else:
+            spec, params, x, y = spinglass.appendix_b_model(jax.random.PRNGKey(seed), beta_v=2.0)
+            form = quadratic_form(params, x, y, spec)
+            typer.echo(spinglass.format_couplings(form, spec, x.shape[0]))
+            overlap = spinglass.overlap_vs_beta(jax.random.PRNGKey(seed + 1), spec, params, x, y,
+                                                [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0])
+            result = {"b2_comparison": spinglass.compare_with_b2(params, x, y, spec, form),
+                      "J": form.J, "K": form.K, "overlap": overlap.to_dict()}
+            ax.errorbar(overlap.betas, overlap.q_ea, yerr=overlap.q_ea_stderr, fmt="o", label="q_EA (MALA)")
+            ax.plot(overlap.betas, overlap.q_ea_exact, "-", label="|mu|^2/N")
+            ax.plot(overlap.betas, overlap.q_self, "s", label="q_aa")
+            ax.set(xlabel="beta", ylabel="overlap", xscale="log")
+        ax.legend()
+        ax.set_title(f"train-sweep {kind}")
+        write_json(out / "result.json", result)
+        save_figure(fig, out / f"{kind}.png")
+        typer.echo(f"{kind}: " + (f"log-log slope {result['log_log_slope']:.3f}" if kind == "limit" else "done"))
+        done(out, ["result.json", f"{kind}.png"])
