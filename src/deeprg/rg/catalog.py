@@ -61,7 +61,8 @@ FLOW_BETA_VS = (0.25, 1.0, 4.0, math.inf)  # flows drawn in the figure
 FLOW_STEPS = 12
 NEAR_EPSILONS = (1e-3, 1e-4, 1e-5)
 RESIDUAL_TOL = 1e-10
-SYMBOLIC_MAX_RANK = 8  # exact SymPy verification of coordinate points up to this rank
+SYMBOLIC_MAX_RANK = 8
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # exact SymPy verification of coordinate points up to this rank
 
 
 # -- the family -----------------------------------------------------------------------------------------
@@ -93,6 +94,11 @@ class CatalogModel:
         biases = "none" if self.biases == (0.0,) else fmt(self.biases)
         return (f"N{self.width}-L{self.rows}-W[{fmt(self.weights)}]-b[{biases}]-h[{fmt(self.neurons)}]"
                 f"-{self.activation}-{self.prior}")
+
+    @property
+    def slug(self) -> str:
+        """The name with only letters, digits, '-', '_' and '.' (a file name)."""
+        return self.name.replace("[", "").replace("]", "").replace(",", "_")
 
     def spec(self) -> NetworkSpec:
         ones = np.ones((self.rows, self.width))
@@ -168,10 +174,20 @@ def flow_limit(E0: np.ndarray, K: np.ndarray, max_steps: int = 200, tol: float =
     return E, max_steps, False
 
 
-def _xi_near(E: np.ndarray, K: np.ndarray) -> tuple[tuple[float, ...], float | None]:
+def correlation_length(T: np.ndarray, tol: float = 1e-12) -> float:
+    """xi = 1 / ln(|lambda_1| / |lambda_2|), with |lambda_2| < tol |lambda_1| read as 0 (round-off of rank 1)."""
+    lam = np.sort(np.abs(np.linalg.eigvals(np.asarray(T, dtype=complex))))[::-1]
+    if len(lam) < 2 or lam[1] < tol * lam[0]:
+        return 0.0
+    return xi(T)
+
+
+def _xi_near(E: np.ndarray, K: np.ndarray, rank: int) -> tuple[tuple[float, ...], float | None]:
+    """xi at E + eps D along a fixed generic positive direction D, and nu of xi ~ eps^-nu (rank >= 2 only:
+    near a rank-1 point xi -> 0 and there is no power law)."""
     direction = gauge(len(K)).reshape(len(K), len(K))
-    values = tuple(xi(transfer(E + eps * direction, K)) for eps in NEAR_EPSILONS)
-    ok = all(math.isfinite(v) and v > 0 for v in values)
+    values = tuple(correlation_length(transfer(E + eps * direction, K)) for eps in NEAR_EPSILONS)
+    ok = rank >= 2 and all(math.isfinite(v) and v > 0 for v in values)
     return values, (fit_power(np.array(NEAR_EPSILONS), np.array(values))[0] if ok else None)
 
 
@@ -185,10 +201,10 @@ def catalog_point(E: np.ndarray, K: np.ndarray, sources: tuple[str, ...], reache
     rank = numerical_rank(C)
     point = FixedPoint(C, linearize(C, K), rank, is_physical(C), res, found)
     predicted = theory.universal_spectrum(len(K), rank)
-    xi_near, nu = _xi_near(C, K)
+    xi_near, nu = _xi_near(C, K, rank)
     return CatalogPoint(point, tuple(sources), tuple(reached_from), exact, predicted,
                         theory.spectrum_counts(point.linearization.eigenvalues) == predicted,
-                        xi(transfer(C, K)), xi_near, nu)
+                        correlation_length(transfer(C, K)), xi_near, nu)
 
 
 def _merge(points: list[CatalogPoint], new: CatalogPoint, tol: float = 1e-7) -> None:
@@ -287,7 +303,7 @@ def _flows(K: np.ndarray, states: np.ndarray, p: float) -> dict:
         xis, ratios = [], []
         for _ in range(FLOW_STEPS + 1):
             s = np.linalg.svd(E, compute_uv=False)
-            xis.append(xi(transfer(E, K)))
+            xis.append(correlation_length(transfer(E, K)))
             ratios.append(float(s[1] / s[0]) if len(s) > 1 else 0.0)
             E = decimate(E, K).E
         out[f"{beta_v:g}"] = {"xi": xis, "sigma_ratio": ratios}
@@ -321,6 +337,7 @@ def analyze(model: CatalogModel, newton_starts: int | None = None, seed: int = 0
     classes = tuple(theory.closed_classes(K))
     witness = theory.private_column_witness(K)
     rows, cols = theory.independent_pivots(K)
+    K_exact = theory.exact_matrix(K)
     points: list[CatalogPoint] = []
 
     for beta_v in LIMIT_BETA_VS:  # what the model's own couplings flow to
@@ -330,7 +347,7 @@ def analyze(model: CatalogModel, newton_starts: int | None = None, seed: int = 0
 
     for r in range(1, len(rows) + 1):  # one coordinate point per rank, nonnegative where Theorem 2 allows
         a, t = (witness.rows[:r], witness.cols[:r]) if r <= witness.rank else (rows[:r], cols[:r])
-        exact = theory.exact_coordinate_fixed_point(K, a, t)[1] if r <= SYMBOLIC_MAX_RANK else None
+        exact = theory.exact_coordinate_fixed_point(K_exact, a, t)[1] if r <= SYMBOLIC_MAX_RANK else None
         kind = "nonnegative (private columns)" if r <= witness.rank else "coordinate"
         if r == S:
             kind = "K^-T (T proportional to I)"
@@ -393,15 +410,28 @@ def run_catalog(models: list[CatalogModel], workers: int = 2, address: str | Non
             if progress:
                 progress(1)
         return out
+    import multiprocessing
+    import os
     from concurrent.futures import ProcessPoolExecutor
 
-    out = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for entry in pool.map(_analyze_star, jobs):
-            out.append(entry)
-            if progress:
-                progress(1)
-    return out
+    # One BLAS thread per worker: the eigenproblems are small, and threaded OpenBLAS on an oversubscribed
+    # machine is slower by orders of magnitude. Spawned workers read these variables when numpy starts.
+    saved = {k: os.environ.get(k) for k in BLAS_THREAD_VARIABLES}
+    os.environ.update({k: "1" for k in BLAS_THREAD_VARIABLES})
+    try:
+        out = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for entry in pool.map(_analyze_star, jobs):
+                out.append(entry)
+                if progress:
+                    progress(1)
+        return out
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def answer(entries: list[ModelEntry]) -> dict:
@@ -457,6 +487,22 @@ def csv_rows(entries: list[ModelEntry]) -> tuple[list[str], list[list]]:
     return header, out
 
 
+def model_rows(entries: list[ModelEntry]) -> tuple[list[str], list[list]]:
+    """Header and rows of models.csv: one row per model."""
+    header = ["model", "skipped", "states", "rank_K", "closed_classes", "max_nonnegative_rank", "fixed_points",
+              "physical_unstable", "reached_unstable", "finite_coupling_unstable", "consistent",
+              "newton_starts", "newton_non_converged", "seconds"]
+    rows = []
+    for e in entries:
+        if e.skipped:
+            rows.append([e.model.name, e.skipped] + [""] * (len(header) - 2))
+            continue
+        rows.append([e.model.name, "", e.states, e.rank_K, len(e.closed_classes), e.witness.rank, len(e.points),
+                     e.physical_unstable, e.reached_unstable, e.finite_coupling_unstable, e.consistent,
+                     e.newton["starts"], e.newton["non_converged"], round(e.seconds, 3)])
+    return header, rows
+
+
 def flow_figure(entry: ModelEntry):
     """xi of T_n and sigma_2/sigma_1 of E_n along the flows from E(beta_v), with the fixed points' ranks."""
     import matplotlib
@@ -491,7 +537,7 @@ def report_checks(out_dir=None) -> list[dict]:
     hold for every K, and the full catalog is ``deeprg rg catalog``).
     """
     from ..results import save_figure
-    from .renormalized_network import report_check as fig6_check
+    from .renormalized_network import report_checks as fig6_checks
 
     models = [m for m in model_family(("uniform",)) if m.width * m.rows <= 2]
     entries = run_catalog(models, workers=1, newton_starts=8)
@@ -526,5 +572,5 @@ def report_checks(out_dir=None) -> list[dict]:
                      "with finite real couplings",
          "verdict": "agrees" if summary["finite_coupling_unstable"] else "disagrees", "detail": detail},
     ]
-    return checks + [fig6_check(out_dir)]
+    return checks + fig6_checks(out_dir)
 

@@ -240,18 +240,29 @@ def predicted_limit_rank(classes: list[ClosedClass]) -> int | None:
 
 
 def exact_matrix(K: np.ndarray):
-    """K as an exact SymPy matrix (counts weighted by the prior; rational reconstruction of each entry)."""
+    """K as an exact SymPy matrix (prior-weighted counts; each entry reconstructed as a nearby fraction)."""
+    from fractions import Fraction
+
     import sympy as sp
 
-    return sp.Matrix([[sp.nsimplify(float(k), rational=True, tolerance=1e-12) for k in row] for row in K])
+    def exact(k: float):
+        f = Fraction(float(k)).limit_denominator(10**9)
+        if abs(float(f) - k) > 1e-12 * max(1.0, abs(k)):
+            raise ValueError(f"K: entry {k!r} is not a ratio of small integers; use a rational prior")
+        return sp.Rational(f.numerator, f.denominator)
+
+    return sp.Matrix([[exact(k) for k in row] for row in np.asarray(K)])
 
 
-def exact_coordinate_fixed_point(K: np.ndarray, rows, cols):
-    """Exact (SymPy) coordinate fixed point and whether E K^T E - E vanishes identically (checked exactly)."""
+def exact_coordinate_fixed_point(K, rows, cols):
+    """Exact (SymPy) coordinate fixed point and whether E K^T E - E vanishes identically (checked exactly).
+
+    ``K`` may be a float array or an exact SymPy matrix (from :func:`exact_matrix`).
+    """
     import sympy as sp
 
-    Kx = exact_matrix(K)
-    S = len(K)
+    Kx = K if isinstance(K, sp.MatrixBase) else exact_matrix(K)
+    S = Kx.shape[0]
     block = Kx.extract(list(rows), list(cols)).T.inv()
     E = sp.zeros(S, S)
     for i, a in enumerate(rows):

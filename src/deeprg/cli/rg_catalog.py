@@ -1,0 +1,94 @@
+"""`deeprg rg catalog`: RG fixed points of a family of discrete networks (issue 8), as JSON, CSV and figures."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+
+import typer
+
+from ._common import done, out_option
+
+
+def _priors(text: str) -> tuple[str, ...]:
+    from ..rg.catalog import PRIORS
+
+    items = tuple(p for p in text.replace(" ", "").split(",") if p)
+    bad = [p for p in items if p not in PRIORS]
+    if not items or bad:
+        raise ValueError(f"--priors: give a comma-separated subset of {', '.join(PRIORS)}, got {text!r}")
+    return items
+
+
+def _csv(header: list[str], rows: list[list]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def catalog(
+    workers: int = typer.Option(2, help="Local worker processes (1 = run in this process)."),
+    address: str = typer.Option(None, help="Ray cluster address (e.g. 'auto' or 'ray://host:10001'); "
+                                           "needs pip install 'deeprg[cluster]'."),
+    priors: str = typer.Option("uniform,tilted", help="Weight priors to include: uniform, tilted (value k "
+                                                       "weighted k + 1)."),
+    max_states: int = typer.Option(16, help="Only models with at most this many layer states S = |h|^(N L)."),
+    newton_starts: int = typer.Option(None, help="Random Newton starts per model (default 24 for S <= 4, "
+                                                 "2 for S = 16)."),
+    out: Path = out_option("deeprg-out/rg-catalog"),
+) -> None:
+    """Fixed points of E -> E K^T E over widths, rows, value sets, activations and priors; the answer to
+    'which models have a physical unstable fixed point'. Writes result.json, fixed_points.csv, models.csv and
+    flows/<model>.png."""
+    from ..progress import progress_bar
+    from ..results import save_figure, write_json, write_text
+    from ..rg import catalog as cat
+
+    chosen = _priors(priors)
+    if isinstance(workers, bool) or workers < 1:
+        raise ValueError(f"--workers: must be an integer >= 1, got {workers}")
+    if max_states < 2:
+        raise ValueError(f"--max-states: must be >= 2 (the smallest model has 2 layer states), got {max_states}")
+    if newton_starts is not None and newton_starts < 0:
+        raise ValueError(f"--newton-starts: must be >= 0, got {newton_starts}")
+    if address and importlib.util.find_spec("ray") is None:
+        raise ValueError("--address: running on a cluster needs Ray, which is not installed; install it with "
+                         "pip install 'deeprg[cluster]'")
+    models = [m for m in cat.model_family(chosen) if len(m.neurons) ** (m.width * m.rows) <= max_states]
+
+    start = time.perf_counter()
+    with progress_bar(len(models), "RG fixed-point catalog") as advance:
+        entries = cat.run_catalog(models, workers=workers, address=address, newton_starts=newton_starts,
+                                  progress=advance)
+    summary = cat.answer(entries)
+    seconds = time.perf_counter() - start
+    write_json(out / "result.json", {"answer": summary, "models": entries, "seconds": seconds,
+                                     "workers": workers, "address": address, "priors": list(chosen),
+                                     "max_states": max_states})
+    header, rows = cat.csv_rows(entries)
+    write_text(out / "fixed_points.csv", _csv(header, rows))
+    write_text(out / "models.csv", _csv(*cat.model_rows(entries)))
+    files = ["result.json", "fixed_points.csv", "models.csv"]
+    for entry in entries:
+        if not entry.skipped:
+            save_figure(cat.flow_figure(entry), out / "flows" / f"{entry.model.slug}.png")
+    files.append(f"flows/ ({sum(not e.skipped for e in entries)} figures)")
+    typer.echo(f"{summary['valid']} models analyzed, {summary['skipped']} invalid skipped, "
+               f"{summary['fixed_points']} fixed points (max residual {summary['max_residual']:.2g})")
+    typer.echo(f"physical unstable fixed point: {len(summary['physical_unstable'])} models; reached from own "
+               f"beta_v: {summary['reached_unstable']}; with finite couplings: "
+               f"{summary['finite_coupling_unstable'] or 'none'}; inconsistent with theory: "
+               f"{summary['inconsistent_with_theory'] or 'none'}")
+    typer.echo(f"catalog run time: {seconds:.1f} s ({workers} workers{', Ray at ' + address if address else ''})")
+    done(out, files)
+
+
+def register(rg_app: typer.Typer) -> None:
+    """Add `catalog` to the `deeprg rg` sub-command group."""
+    rg_app.command("catalog")(catalog)
