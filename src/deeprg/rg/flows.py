@@ -80,7 +80,8 @@ def coupling_flow(exp_start, K: np.ndarray, steps: int, factor: int = 2) -> Coup
     """The flow of (e^A, e^B, e^C) from ``exp_start`` (complex allowed); raises where a coupling becomes infinite."""
     flow = matrix_flow(matrix(exp_start), K, steps, factor)
     out = np.empty((len(flow.E), 3), dtype=complex)
-    for k, E in enumerate(flow.E):
+    out[0] = exp_start  # exactly the start (the normalized E[0] would add round-off)
+    for k, E in enumerate(flow.E[1:], start=1):
         try:
             out[k] = exp_couplings(E)
         except ValueError:

@@ -140,6 +140,9 @@ def correlation_step_ratio(K: np.ndarray, exp_point, f: np.ndarray, r, factor: i
     r = np.asarray(r, dtype=float)
     before = algebraic_correlation(transfer(cp.matrix(exp_point), K), f, factor * r)
     after = algebraic_correlation(transfer(cp.matrix(cp.step(exp_point, K, factor)), K), f, r)
+    if np.any(np.abs(before) < 1e-300):
+        raise ValueError(f"exp_point: G vanishes at {np.asarray(exp_point).tolist()} (zero amplitude), so the "
+                         "ratio of correlations is undefined there")
     return after / before
 
 
