@@ -79,3 +79,12 @@ def test_resemblance_rule():
     assert resemblance(G, G, 1.0, 1.0)["close"] and resemblance(G, G, 1.0, 1.0)["max_abs_diff"] == 0
     assert not resemblance(G, G + 0.1, 1.0, 1.0)["close"]  # 0.1 > 0.25 * max G(0) = 0.0875
     assert not resemblance(G, G, 1.0, 2.5)["close"]
+
+
+@pytest.mark.slow
+def test_fig7_depth_1e4_matches_exact_bulk():
+    """The acceptance run of Fig 7 (depth 10^4, beta = beta_v = 1), both systems, r <= 5 within 4 error bars."""
+    spec = NetworkSpec(depth=10_000, beta=1.0, beta_v=1.0)
+    for system in ("dna", "dnn"):
+        result = run(MCConfig(spec, system, chains=16, sweeps=1000, burn_in=100, rmax=5, seed=3))
+        assert np.all(np.abs(result.z) <= 4), (system, result.z)
