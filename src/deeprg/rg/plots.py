@@ -94,7 +94,8 @@ def xi_scaling(scans: list[dict], title: str = "xi along lines approaching the f
     return fig
 
 
-def correlation_near(curves: dict, title: str = "G(r) near the fixed point") -> plt.Figure:
+def correlation_near(curves: dict, title: str = "G(r) near the fixed point, A - A* = C - C* = delta"
+                     ) -> plt.Figure:
     """|G(r)| against r for several deltas (left) and against r |delta| (right, eq 38 collapse)."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     for label, c in curves.items():
@@ -103,7 +104,7 @@ def correlation_near(curves: dict, title: str = "G(r) near the fixed point") -> 
         ax2.semilogx(r[r > 0] * d, G[r > 0] / G[0], label=label)
     ax1.set_xlabel("r (layers)")
     ax1.set_ylabel("|G(r)|")
-    ax2.set_xlabel(r"$r\,|\delta|^{1/y_A}$")
+    ax2.set_xlabel(r"$r\,|\delta|$ (the $y_A = 1$ scaling variable)")
     ax2.set_ylabel("G(r) / G(0)")
     ax1.legend(fontsize=7)
     ax2.set_title("scaling collapse (eq 38)", fontsize=9)
