@@ -71,9 +71,14 @@ def test_bad_data():
 
 def test_beta_v_limit_approaches_backprop_minimizer():
     """As lambda = beta_v/beta grows, the DNA minimizer tends to the backprop one like 1/lambda."""
-    out = beta_v_limit(lambdas=(1e3, 1e4, 1e5))
+    out = beta_v_limit(lambdas=(1e3, 1e4), descent_steps=200)
     assert all(g < 1e-3 for g in out["max_grad"]) and out["backprop_max_grad"] < 1e-4
-    assert out["distance"][0] > out["distance"][1] > out["distance"][2]
-    assert out["log_log_slope"] == pytest.approx(-1.0, abs=0.1)
-    assert all(gap >= -1e-9 for gap in out["energy_gap"])  # min over h can only lower the cost
-    assert out["energy_gap"][-1] < 1e-2 * out["energy_gap"][0] * 10
+    assert out["distance"][0] / out["distance"][1] == pytest.approx(10.0, rel=0.1)
+    assert all(gap >= -1e-9 for gap in out["energy_gap"])  # minimizing over h can only lower the cost
+    assert out["energy_gap"][0] / out["energy_gap"][1] == pytest.approx(10.0, rel=0.1)
+
+
+@pytest.mark.slow
+def test_beta_v_limit_slope_over_three_decades():
+    out = beta_v_limit()
+    assert out["log_log_slope"] == pytest.approx(-1.0, abs=0.05)
