@@ -26,6 +26,11 @@ def test_toy_factor_has_the_bulk_couplings(beta_v):
 @pytest.mark.parametrize("point", POINTS)
 def test_round_trip(point):
     np.testing.assert_allclose(cp.exp_couplings(3.7 * cp.matrix(point)), point, rtol=1e-14)
+    E = cp.matrix(point, exp_d=0.25)
+    assert cp.exp_constant(E) == 0.25
+    for h in (0, 1):  # E[h, t] = exp(A h t + B h + C t + D)
+        for t in (0, 1):
+            assert E[h, t] == pytest.approx(np.exp(np.dot(cp.log_couplings(point), [h * t, h, t]) + np.log(0.25)))
     np.testing.assert_allclose(cp.from_log(cp.log_couplings(point)), point, rtol=1e-14)
 
 

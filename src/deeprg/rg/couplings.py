@@ -37,10 +37,15 @@ def _exp_array(exp_couplings) -> np.ndarray:
     return z
 
 
-def matrix(exp_couplings) -> np.ndarray:
-    """E = [[1, e^C], [e^B, e^(A+B+C)]] (D = 0), complex."""
+def matrix(exp_couplings, exp_d: complex = 1.0) -> np.ndarray:
+    """E = e^D [[1, e^C], [e^B, e^(A+B+C)]], complex."""
     a, b, c = _exp_array(exp_couplings)
-    return np.array([[1.0, c], [b, a * b * c]], dtype=complex)
+    return exp_d * np.array([[1.0, c], [b, a * b * c]], dtype=complex)
+
+
+def exp_constant(E: np.ndarray) -> complex:
+    """e^D = E[0, 0]: the constant of eq 26, which only shifts the free energy."""
+    return complex(np.asarray(E)[0, 0])
 
 
 def exp_couplings(E: np.ndarray) -> np.ndarray:
