@@ -47,7 +47,7 @@ def catalog(
     'which models have a physical unstable fixed point'. Writes result.json, fixed_points.csv, models.csv and
     flows/<model>.png."""
     from ..progress import progress_bar
-    from ..results import save_figure, write_json, write_text
+    from ..results import write_json, write_text
     from ..rg import catalog as cat
 
     chosen = _priors(priors)
@@ -65,9 +65,9 @@ def catalog(
     start = time.perf_counter()
     with progress_bar(len(models), "RG fixed-point catalog") as advance:
         entries = cat.run_catalog(models, workers=workers, address=address, newton_starts=newton_starts,
-                                  progress=advance)
+                                  progress=advance, figure_dir=out / "flows")
     summary = cat.answer(entries)
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start  # analysis and figures
     write_json(out / "result.json", {"answer": summary, "models": entries, "seconds": seconds,
                                      "workers": workers, "address": address, "priors": list(chosen),
                                      "max_states": max_states})
@@ -75,9 +75,6 @@ def catalog(
     write_text(out / "fixed_points.csv", _csv(header, rows))
     write_text(out / "models.csv", _csv(*cat.model_rows(entries)))
     files = ["result.json", "fixed_points.csv", "models.csv"]
-    for entry in entries:
-        if not entry.skipped:
-            save_figure(cat.flow_figure(entry), out / "flows" / f"{entry.model.slug}.png")
     files.append(f"flows/ ({sum(not e.skipped for e in entries)} figures)")
     typer.echo(f"{summary['valid']} models analyzed, {summary['skipped']} invalid skipped, "
                f"{summary['fixed_points']} fixed points (max residual {summary['max_residual']:.2g})")
@@ -85,7 +82,8 @@ def catalog(
                f"beta_v: {summary['reached_unstable']}; with finite couplings: "
                f"{summary['finite_coupling_unstable'] or 'none'}; inconsistent with theory: "
                f"{summary['inconsistent_with_theory'] or 'none'}")
-    typer.echo(f"catalog run time: {seconds:.1f} s ({workers} workers{', Ray at ' + address if address else ''})")
+    typer.echo(f"catalog run time: {time.perf_counter() - start:.1f} s in all, {seconds:.1f} s of analysis and "
+               f"figures ({workers} workers{', Ray at ' + address if address else ''})")
     done(out, files)
 
 

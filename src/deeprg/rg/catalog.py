@@ -378,16 +378,27 @@ def analyze(model: CatalogModel, newton_starts: int | None = None, seed: int = 0
 
 
 # -- the whole catalog ----------------------------------------------------------------------------------------
-def _analyze_star(args):
-    return analyze(*args)
+def _analyze_star(args) -> ModelEntry:
+    model, newton_starts, seed, figure_dir = args
+    entry = analyze(model, newton_starts, seed)
+    if figure_dir is not None and not entry.skipped:
+        from ..results import save_figure
+
+        save_figure(flow_figure(entry), Path(figure_dir) / f"{model.slug}.png")
+    return entry
 
 
 def run_catalog(models: list[CatalogModel], workers: int = 2, address: str | None = None,
-                newton_starts: int | None = None, progress=None) -> list[ModelEntry]:
-    """Analyze ``models`` in a local process pool (``workers``; 1 = in process) or on a Ray cluster."""
+                newton_starts: int | None = None, progress=None, figure_dir=None) -> list[ModelEntry]:
+    """Analyze ``models`` in a local process pool (``workers``; 1 = in process) or on a Ray cluster.
+
+    With ``figure_dir`` the flow figure of every valid model is saved there as ``<slug>.png`` (drawn by the local
+    workers; with Ray, drawn here after the results come back).
+    """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers: must be an integer >= 1, got {workers!r}")
-    jobs = [(m, newton_starts, i) for i, m in enumerate(models)]
+    local_figures = None if address else figure_dir
+    jobs = [(m, newton_starts, i, local_figures) for i, m in enumerate(models)]
     if address:
         try:
             import ray
@@ -402,6 +413,12 @@ def run_catalog(models: list[CatalogModel], workers: int = 2, address: str | Non
             out.append(ray.get(future))
             if progress:
                 progress(1)
+        if figure_dir is not None:
+            from ..results import save_figure
+
+            for entry in out:
+                if not entry.skipped:
+                    save_figure(flow_figure(entry), Path(figure_dir) / f"{entry.model.slug}.png")
         return out
     if workers == 1:
         out = []
