@@ -20,7 +20,7 @@ ACCURACY_TOLERANCE = 0.01  # the issue's acceptance: DNA within 1 percentage poi
 
 
 def _check_a1(out_dir):
-    limit = beta_v_limit()
+    limit = beta_v_limit(lambdas=(1.0, 1e2, 1e3, 1e4, 1e5), descent_steps=200)
     spec = MLPSpec((64, 64, 64, 10), activation="sigmoid")
     data = load_digits(seed=0)
     runs = {m: train(spec, data, TrainConfig(method=m, epochs=10, batch_size=32, seed=0, learning_rate=1e-2))
