@@ -55,6 +55,8 @@ def test_subset_in_a_process_pool_and_the_answer():
     at_inf = [p for p in reached.points if math.inf in p.reached_from]
     assert [p.point.rank for p in at_inf] == [2] and at_inf[0].point.physical and at_inf[0].unstable
     assert at_inf[0].xi == math.inf and at_inf[0].nu_near == pytest.approx(1.0, abs=0.03)
+    assert reached.beta_v_scaling["nu"] == pytest.approx(1.0, abs=1e-3)  # xi ~ exp(-g beta_v)^(-1/y), y = 1
+    assert abs(entries[0].beta_v_scaling["nu"]) < 0.1  # the toy: beta_v = inf flows to rank 1, xi saturates
     d = at_inf[0].to_dict()
     assert {"E", "eigenvalues", "exponents", "rank", "physical", "stable"} <= set(d)
     header, rows = cat.csv_rows(entries)
