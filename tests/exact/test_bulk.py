@@ -77,3 +77,15 @@ def test_depth_one_million_is_finite_and_matches_the_spectral_asymptote(spec):
     chain = FiniteChain.solve(spec.replace(depth=depth))
     mean = chain.mean_h()
     assert np.all(np.isfinite(mean)) and np.all((mean >= 0) & (mean <= 1))
+
+
+def test_bulk_refuses_negative_or_complex_weights():
+    """Near the fictitious fixed point E ~ (K^T)^-1 has negative entries and T = K E^T can too: no Gibbs
+    measure, so the probabilistic engine must refuse rather than return a wrong G(r)."""
+    tm = build(NetworkSpec())
+    kick = np.linalg.inv(tm.K) @ np.array([[0.0, -0.01], [0.0, 0.0]])  # makes T = I + [[0, -0.01], [0, 0]]
+    E = np.linalg.inv(tm.K.T) + kick.T
+    assert (tm.K @ E.T)[0, 1] < 0
+    for bad_E in (E, np.linalg.inv(tm.K.T).astype(complex)):
+        with pytest.raises(ValueError, match="T: the exact engine needs finite nonnegative real"):
+            bulk(tm._replace(E=bad_E, T=tm.K @ bad_E.T))

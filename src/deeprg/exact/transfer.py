@@ -247,6 +247,10 @@ class Bulk(NamedTuple):
 
 def perron(T: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """Eigenvalues sorted by modulus, and the Perron root with its left and right vectors (nonnegative T)."""
+    if np.iscomplexobj(T) or np.any(T < 0) or not np.all(np.isfinite(T)):
+        raise ValueError("T: the exact engine needs finite nonnegative real Gibbs weights; complex or negative "
+                         "couplings (e.g. the fictitious fixed point) belong to the RG algebra in deeprg.rg, "
+                         "whose spectra need no probabilistic interpretation")
     values, right = np.linalg.eig(T)
     order = np.argsort(-np.abs(values), kind="stable")
     values, right = values[order], right[:, order]
