@@ -60,7 +60,8 @@ def complex_or_real(z: complex, tol: float = 0.0) -> Any:
     return {"re": z.real, "im": z.imag}
 
 
-def _atomic_write(path: Path, write) -> Path:
+def atomic_write(path: Path, write) -> Path:
+    """Call ``write(tmp_name)`` to fill a temporary file beside ``path``, then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -86,7 +87,7 @@ def write_json(path: str | os.PathLike, obj: Any) -> Path:
         with open(tmp, "w") as fh:
             fh.write(text + "\n")
 
-    return _atomic_write(Path(path), write)
+    return atomic_write(Path(path), write)
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:
@@ -94,7 +95,7 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
         with open(tmp, "w") as fh:
             fh.write(text)
 
-    return _atomic_write(Path(path), write)
+    return atomic_write(Path(path), write)
 
 
 def save_figure(fig, path: str | os.PathLike, dpi: int = 120) -> Path:
@@ -107,7 +108,7 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 120) -> Path:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
 
     try:
-        return _atomic_write(path, write)
+        return atomic_write(path, write)
     finally:
         plt.close(fig)
 

@@ -47,7 +47,7 @@ def mc(
     out: Path = out_option("deeprg-out/mc"),
 ) -> None:
     """Sample G(r) = <h_m h_m+r> - <h_m><h_m+r> (position-averaged, Fig 7) and compare with the exact bulk."""
-    from ..results import _atomic_write, save_figure, write_json
+    from ..results import atomic_write, save_figure, write_json
     from ..sampling import fig7
     from ..sampling.run import MCConfig, run
     from .exact import spec_from_options
@@ -92,7 +92,7 @@ def mc(
         with open(tmp, "wb") as fh:
             np.savez(fh, series=result.series, columns=np.array([f"P({r})" for r in range(rmax + 1)] + ["H"]))
 
-    _atomic_write(out / "timeseries.npz", write_series)
+    atomic_write(out / "timeseries.npz", write_series)
     save_figure(fig7.correlation_figure({system.value: payload},
                                         f"{system.value} ({config.method}): depth {depth}, beta = {spec.beta:g}, "
                                         f"beta_v = {spec.beta_v:g}"), out / "G.png")

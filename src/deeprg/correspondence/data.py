@@ -92,7 +92,7 @@ def _log_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return logsumexp(a[:, :, None] + b[None, :, :], axis=1)
 
 
-def _log_power(log_m: np.ndarray, power: int) -> np.ndarray:
+def log_matrix_power(log_m: np.ndarray, power: int) -> np.ndarray:
     """log(M^power) from log M, by repeated squaring in log space (power >= 1)."""
     result, base = None, log_m
     while power:
@@ -170,7 +170,7 @@ class NearestNeighbourChain:
         """log Z_n of (1), exactly (transfer matrix)."""
         if not self.periodic:  # Z = w^T M^(n-1) w with w = exp(phi / 2), M^(n-1) by squaring in log space
             half = self.site_potential() / 2
-            return float(logsumexp(half[:, None] + _log_power(self.log_transfer_matrix(), self.n - 1)
+            return float(logsumexp(half[:, None] + log_matrix_power(self.log_transfer_matrix(), self.n - 1)
                                    + half[None, :]))
         log_m = self.log_transfer_matrix()
         shift = log_m.max()

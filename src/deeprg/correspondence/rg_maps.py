@@ -78,7 +78,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize
 from scipy.special import comb
 
-from deeprg.correspondence.data import FAMILIES, NearestNeighbourChain, _log_power, validate_parameter
+from deeprg.correspondence.data import FAMILIES, NearestNeighbourChain, log_matrix_power, validate_parameter
 
 
 # -- decimation of nearest-neighbour chains ------------------------------------------------------------------
@@ -88,7 +88,7 @@ def decimate_two_state(chain: NearestNeighbourChain, b: int = 2) -> NearestNeigh
     if len(chain.support) != 2:
         raise ValueError("chain: exact decimation needs a two-point support; use projected_decimation")
     v0, v1 = chain.values
-    log_mb = _log_power(chain.log_transfer_matrix(), b)
+    log_mb = log_matrix_power(chain.log_transfer_matrix(), b)
     # log M^b_xy = c + J' x y + theta' (x + y) / 2 for (x, y) = (v0, v0), (v0, v1), (v1, v1)
     design = np.array([[1.0, v0 * v0, v0], [1.0, v0 * v1, (v0 + v1) / 2], [1.0, v1 * v1, v1]])
     _, coupling, field = np.linalg.solve(design, [log_mb[0, 0], log_mb[0, 1], log_mb[1, 1]])
@@ -106,7 +106,7 @@ def bulk_moments(chain: NearestNeighbourChain, b: int = 1) -> tuple[float, float
     eig, vec = np.linalg.eigh(np.exp(log_m - shift))
     v = np.abs(vec[:, -1])
     x = chain.values
-    log_mb = _log_power(log_m, b) - b * (shift + math.log(eig[-1]))
+    log_mb = log_matrix_power(log_m, b) - b * (shift + math.log(eig[-1]))
     pair = v[:, None] * np.exp(log_mb) * v[None, :]
     return float(np.sum(v ** 2 * x)), float(x @ pair @ x)
 

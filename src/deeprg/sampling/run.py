@@ -21,7 +21,7 @@ import numpy as np
 
 from ..model import NetworkSpec
 from ..progress import progress_bar
-from ..results import _atomic_write
+from ..results import atomic_write
 from . import ffbs, gibbs, original
 from ._kernels import position_averages
 from .observables import Correlation, bulk_window, correlation, correlation_length
@@ -173,7 +173,7 @@ def save_checkpoint(path: Path, config: MCConfig, progress: Progress) -> None:
             np.savez(fh, h=s.h, c=s.c, keys=s.keys, sweep=s.sweep, accepted=s.accepted, series=progress.series,
                      sums=progress.sums, seconds=progress.seconds, config=_fingerprint(config))
 
-    _atomic_write(Path(path), write)
+    atomic_write(Path(path), write)
 
 
 def load_checkpoint(path: Path, config: MCConfig) -> Progress:
