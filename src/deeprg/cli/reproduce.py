@@ -11,7 +11,7 @@ from ._common import out_option
 
 def reproduce(
     out: Path = out_option("deeprg-out/reproduce"),
-    only: str = typer.Option(None, help="Comma-separated providers to run (exact, rg, mc, train, gx)."),
+    only: str = typer.Option(None, help="Comma-separated providers to run (exact, rg, catalog, mc, train, gx)."),
 ) -> None:
     """Reproduce every claim of both papers; verdicts come from computation."""
     from ..report import PROVIDERS, render, run_checks
@@ -30,7 +30,7 @@ def reproduce(
     counts = {v: sum(c["verdict"] == v for c in checks) for v in ("agrees", "disagrees", "not-checkable")}
     typer.echo(f"{len(checks)} checks: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
     for c in checks:
-        typer.echo(f"  {c['id']:>12s}  {c['verdict']:<13s} {c['computed'][:90]}")
+        typer.echo(f"  {c['id']:>12s}  {c['verdict']:<13s} {str(c['computed'])[:90]}")
     typer.echo(f"wrote {out / 'report.json'} and {out / 'report.html'}")
     if crashed:
         raise typer.Exit(1)

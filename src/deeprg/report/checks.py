@@ -22,6 +22,7 @@ REQUIRED = ("id", "claim", "paper", "computed", "verdict", "detail")
 PROVIDERS = (
     ("exact", "deeprg.report.exact_checks"),
     ("rg", "deeprg.rg"),
+    ("catalog", "deeprg.rg.catalog"),
     ("mc", "deeprg.sampling"),
     ("train", "deeprg.continuous"),
     ("gx", "deeprg.correspondence"),

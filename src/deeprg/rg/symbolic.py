@@ -41,28 +41,37 @@ def _value_index(spec: NetworkSpec, value: float) -> int:
 
 @functools.lru_cache(maxsize=8)
 def multiplicity(spec: NetworkSpec | None = None) -> sp.Matrix:
-    """K[h, t] = number of (W, b) with act(W h + b) = t, by enumeration (N = L = 1, priors ignored: counts)."""
+    """K[h, t] = prior-weighted number of (W, b) with act(W h + b) = t, by enumeration (N = L = 1)."""
     spec = toy_spec() if spec is None else spec
     if spec.width != 1 or spec.rows != 1:
         raise ValueError("spec: the symbolic toy needs width = 1 and one data row")
     n = len(spec.values.neurons)
     K = sp.zeros(n, n)
-    for w, bias in itertools.product(spec.values.weights, spec.values.biases):
+    for w, bias, weight in _weighted_parameters(spec):
         for i, value in enumerate(spec.values.neurons):
             t = float(spec.act(np.array(w * value + bias)))
-            K[i, _value_index(spec, t)] += 1
+            K[i, _value_index(spec, t)] += weight
     return K
+
+
+def _weighted_parameters(spec: NetworkSpec):
+    """(W, b, prior weight) of one N = 1 layer, the weight as an exact rational (1 without priors)."""
+    v = spec.values
+    w_prior = v.weight_prior or (1,) * len(v.weights)
+    b_prior = v.bias_prior or (1,) * len(v.biases)
+    for (w, pw), (bias, pb) in itertools.product(zip(v.weights, w_prior), zip(v.biases, b_prior)):
+        yield w, bias, sp.nsimplify(pw) * sp.nsimplify(pb)
 
 
 def z_m(spec: NetworkSpec | None = None) -> sp.Expr:
     r"""Eq 21 summed explicitly: :math:`Z_m(h, \sigma)` as an expression in h, sigma, u (binary neurons 0, 1)."""
     spec = toy_spec() if spec is None else spec
     total = sp.Integer(0)
-    for w, bias in itertools.product(spec.values.weights, spec.values.biases):
+    for w, bias, weight in _weighted_parameters(spec):
         for hm in spec.values.neurons:
             t = float(spec.act(np.array(w * hm + bias)))
             hm_, t_ = sp.nsimplify(hm), sp.nsimplify(t)
-            total += u ** (-(hm_ - sigma) ** 2) * u ** (-(h - t_) ** 2)
+            total += weight * u ** (-(hm_ - sigma) ** 2) * u ** (-(h - t_) ** 2)
     return total
 
 
