@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import hamiltonian as ham
 from ..exact import FiniteChain, TransferMatrices, build, bulk, neuron_states, state_index
-from ..exact.transfer import multiplicity
+from ..exact.transfer import chain_vectors, multiplicity
 from ..model import NetworkSpec, weight_configurations
 from ..sampling.stats import estimate
 from .decimation import renormalized
@@ -106,11 +106,7 @@ def sample_chain(tm: TransferMatrices, depth: int, n: int, rng: np.random.Genera
     if depth < 1 or n < 1:
         raise ValueError(f"depth, n: must be >= 1, got {depth}, {n}")
     S = len(tm.T)
-    backward = np.empty((depth, S))
-    backward[-1] = tm.v / tm.v.max()
-    for m in range(depth - 2, -1, -1):
-        w = tm.T @ backward[m + 1]
-        backward[m] = w / w.max()
+    backward = chain_vectors(tm.v, tm.T.T, depth)[::-1]  # backward[m] proportional to T^(depth-1-m) v
     draws = rng.random((n, depth))
     out = np.empty((n, depth), dtype=int)
     first = np.cumsum(tm.u * backward[0])
