@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 READABLE_JSON_BYTES = 1 << 20
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def jsonable(obj: Any) -> Any:
@@ -68,6 +70,7 @@ def atomic_write(path: Path, write) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
