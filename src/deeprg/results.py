@@ -62,6 +62,11 @@ def complex_or_real(z: complex, tol: float = 0.0) -> Any:
     return {"re": z.real, "im": z.imag}
 
 
+def as_complex(value) -> complex:
+    """Inverse of :func:`complex_or_real`: a number or ``{"re", "im"}`` back to a complex number."""
+    return complex(value["re"], value["im"]) if isinstance(value, dict) else complex(value)
+
+
 def atomic_write(path: Path, write) -> Path:
     """Call ``write(tmp_name)`` to fill a temporary file beside ``path``, then rename it into place."""
     path = Path(path)

@@ -8,6 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ..results import as_complex  # noqa: E402
+
 
 def plane_flows(trajectories, title: str = "RG flows near the plane e^A = 1 (cf. Fig 4)") -> plt.Figure:
     """3D flows of real (e^A, e^B, e^C) with the fixed plane e^A = 1, and |e^A - 1| against the step."""
@@ -62,12 +64,10 @@ def trajectory(steps: list[dict], title: str = "RG flow of (A, B, C)") -> plt.Fi
     """Re and Im of A, B, C against the step (from result.json's ``steps``)."""
     fig, ax = plt.subplots(figsize=(6, 3.5))
 
-    def parts(v):
-        return (v["re"], v["im"]) if isinstance(v, dict) else (v, 0.0)
-
     n = np.arange(len(steps))
     for name in "ABC":
-        re, im = np.array([parts(s[name]) for s in steps]).T
+        values = np.array([as_complex(s[name]) for s in steps])
+        re, im = values.real, values.imag
         line, = ax.plot(n, re, marker=".", label=f"Re {name}")
         if np.any(im != 0):
             ax.plot(n, im, ls="--", color=line.get_color(), label=f"Im {name}")
@@ -120,7 +120,7 @@ def spectra(points: list[dict], p: float = 2, title: str = "linearized RG at the
     ax.plot(np.cos(angle), np.sin(angle), "k:", lw=0.8, label="|lambda| = 1")
     ax.plot(p * np.cos(angle), p * np.sin(angle), "k--", lw=0.5, label=f"|lambda| = {p}")
     for i, fp in enumerate(points[:12]):
-        lam = np.array([complex(z["re"], z["im"]) if isinstance(z, dict) else z for z in fp["eigenvalues"]])
+        lam = np.array([as_complex(z) for z in fp["eigenvalues"]])
         ax.scatter(lam.real, lam.imag, s=18, alpha=0.6,
                    label=f"#{i}: rank {fp['rank']}{', physical' if fp['physical'] else ''}")
     ax.set_aspect("equal")
