@@ -111,6 +111,8 @@ def register(app: typer.Typer) -> None:
         epochs: int = typer.Option(10, help="Epochs per training run."),
         seed: int = typer.Option(0, help="Seed."),
         depth: int = typer.Option(20, help="Weight layers of the symmetry-diagnostic net (>= 3)."),
+        activation: str = typer.Option(None, help="Hidden activation (default: sigmoid for depth and beta-v, "
+                                                  "tanh for symmetry)."),
         out: Path = out_option("deeprg-out/train-sweep"),
     ):
         """Experiments of issue 7: depth/beta_v sweeps, translational symmetry, beta_v limit, q_EA vs beta."""
@@ -123,6 +125,12 @@ def register(app: typer.Typer) -> None:
         if kind == "symmetry" and depth < 3:
             raise ValueError(f"depth: need at least 3 weight layers, got {depth}")
         import jax
+
+        from deeprg.continuous.model import ACTIVATIONS
+
+        if activation is not None and activation not in ACTIVATIONS:
+            raise ValueError(f"activation: {activation!r} is not one of {', '.join(ACTIVATIONS)}")
+        chosen = {} if activation is None else {"activation": activation}
         import matplotlib.pyplot as plt
 
         from deeprg.continuous import experiments, spinglass
@@ -134,19 +142,20 @@ def register(app: typer.Typer) -> None:
         if kind == "depth":
             depths = list(range(2, 11))
             with progress_bar(len(depths), "depth sweep") as advance:
-                result = experiments.depth_sweep(dataset, depths, epochs=epochs, seed=seed, advance=advance)
+                result = experiments.depth_sweep(dataset, depths, epochs=epochs, seed=seed, advance=advance,
+                                                  **chosen)
             for method in ("dna", "backprop"):
                 ax.plot(depths, [r[method]["test_accuracy"] for r in result["rows"]], "o-", label=method)
             ax.set(xlabel="weight layers", ylabel="test accuracy")
         elif kind == "beta-v":
             with progress_bar(6, "beta_v sweep") as advance:
-                result = experiments.beta_v_sweep(dataset, epochs=epochs, seed=seed, advance=advance)
+                result = experiments.beta_v_sweep(dataset, epochs=epochs, seed=seed, advance=advance, **chosen)
             ax.semilogx([r["beta_v"] for r in result["rows"]], [r["test_accuracy"] for r in result["rows"]], "o-",
                         label="DNA")
             ax.axhline(result["backprop_test_accuracy"], ls="--", color="k", label="backprop")
             ax.set(xlabel="beta_v (beta = 1)", ylabel="test accuracy")
         elif kind == "symmetry":
-            result = experiments.symmetry_diagnostic(depth=depth, epochs=epochs, seed=seed)
+            result = experiments.symmetry_diagnostic(depth=depth, epochs=epochs, seed=seed, **chosen)
             layers = [r["layer"] for r in result["layers"]]
             for key in ("h_std", "sigma_std", "error_rms", "weight_norm"):
                 ax.plot(layers, [r[key] for r in result["layers"]], "o-", label=key)

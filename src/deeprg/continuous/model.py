@@ -38,6 +38,10 @@ ACTIVATIONS: dict[str, Callable] = {
 }
 
 
+# max |sigma'|: bounds the Jacobian of a layer, ||diag(sigma') W|| <= slope * ||W||_2 (used by the relaxation step)
+MAX_SLOPES: dict[str, float] = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "linear": 1.0, "linearized_sigmoid": 0.25}
+
+
 def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
         raise ValueError(f"{name}: must be a number, got {value!r}")
@@ -104,9 +108,12 @@ class MLPSpec:
         """Constraint weights :math:`\\lambda_0..\\lambda_M` (the last, the output cost, is 1)."""
         return (self.beta_v / self.beta,) * self.n_hidden + (1.0,)
 
-    def act(self, layer: int) -> Callable:
+    def act_name(self, layer: int) -> str:
         last = layer == len(self.widths) - 2
-        return ACTIVATIONS[(self.output_activation or self.activation) if last else self.activation]
+        return (self.output_activation or self.activation) if last else self.activation
+
+    def act(self, layer: int) -> Callable:
+        return ACTIVATIONS[self.act_name(layer)]
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
