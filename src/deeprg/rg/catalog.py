@@ -41,13 +41,13 @@ from pathlib import Path
 import numpy as np
 
 from ..exact import build
-from ..exact.transfer import constraint_factor
+from ..exact.transfer import constraint_factor, correlation_length as exact_correlation_length
 from ..model import NetworkSpec, ValueSets
 from . import catalog_theory as theory
 from .decimation import decimate, gauge, transfer
 from .fixed_points import FixedPoint, canonical, find_fixed_points, is_physical, numerical_rank, residual
 from .linearize import linearize
-from .scaling import fit_power, xi
+from .scaling import fit_power
 
 WIDTHS = (1, 2)
 ROWS = (1, 2)
@@ -176,10 +176,11 @@ def flow_limit(E0: np.ndarray, K: np.ndarray, max_steps: int = 200, tol: float =
 
 def correlation_length(T: np.ndarray, tol: float = 1e-12) -> float:
     """xi = 1 / ln(|lambda_1| / |lambda_2|), with |lambda_2| < tol |lambda_1| read as 0 (round-off of rank 1)."""
-    lam = np.sort(np.abs(np.linalg.eigvals(np.asarray(T, dtype=complex))))[::-1]
-    if len(lam) < 2 or lam[1] < tol * lam[0]:
+    values = np.linalg.eigvals(np.asarray(T, dtype=complex))
+    values = values[np.argsort(-np.abs(values), kind="stable")]
+    if len(values) < 2 or abs(values[1]) < tol * abs(values[0]):
         return 0.0
-    return xi(T)
+    return exact_correlation_length(values)
 
 
 def _xi_near(E: np.ndarray, K: np.ndarray, rank: int) -> tuple[tuple[float, ...], float | None]:
