@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from deeprg.sampling.stats import estimate
+from deeprg.stats import estimate
 
 
 def ar1(rng, phi, chains, n):

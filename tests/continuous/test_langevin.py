@@ -7,7 +7,7 @@ import pytest
 
 from deeprg.continuous import MLPSpec, init_params, quadratic_form, sample_chains
 from deeprg.continuous.model import energy
-from deeprg.sampling.stats import estimate
+from deeprg.stats import estimate
 
 
 def _problem():

@@ -9,7 +9,7 @@ import pytest
 from deeprg.exact import FiniteChain, enumerate_spec
 from deeprg.model import NetworkSpec, ValueSets
 from deeprg.rg import renormalized_network as rn
-from deeprg.sampling.stats import estimate
+from deeprg.stats import estimate
 
 TOY = NetworkSpec(depth=8, beta=1.0, beta_v=1.0)
 L2_SIGN = NetworkSpec(depth=6, x=[[1.0], [-1.0]], y=[[1.0], [1.0]], beta=0.7, beta_v=0.5, activation="sign",

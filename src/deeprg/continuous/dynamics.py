@@ -197,7 +197,7 @@ def sample_chains(key, energy_fn: Callable, positions, *, beta: float, step_size
 
     Returns ``(samples, acceptance, final_positions)``: ``samples`` is ``observe(position)`` every ``thin`` steps
     after ``burn_in`` steps, shaped ``(chains, n_samples, *obs)``, ready for
-    :func:`deeprg.sampling.stats.estimate`; ``acceptance`` is the MALA acceptance rate per chain (1 for ULA).
+    :func:`deeprg.stats.estimate`; ``acceptance`` is the MALA acceptance rate per chain (1 for ULA).
     ``step_size`` is a float or a pytree like one chain's position (a constant diagonal preconditioner).
     ``beta`` and ``step_size`` are traced, so repeated calls with the same ``energy_fn`` compile once.
     """

@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..sampling.stats import estimate
+from ..stats import estimate
 from .dynamics import sample_chains
 from .gaussian import QuadraticForm, quadratic_form
 from .model import MLPSpec, energy

@@ -20,7 +20,7 @@ Pseudo-likelihood
 Poisson chain the conditional is exactly Poisson(:math:`e^{\eta_i}`), so the pseudo-likelihood needs no
 truncated support. Its standard errors are sandwich (Godambe) errors: the estimator is, to first order, the mean over samples
 of the influence values :math:`H^{-1} \nabla \mathrm{PL}_s` (:math:`H` the Hessian of the mean
-pseudo-likelihood), whose standard error of the mean comes from :func:`deeprg.sampling.stats.estimate`.
+pseudo-likelihood), whose standard error of the mean comes from :func:`deeprg.stats.estimate`.
 The same sandwich errors (``robust=True``) are used for network features, which need not belong to the family.
 
 Closed forms
@@ -44,7 +44,7 @@ from scipy.optimize import minimize
 from scipy.special import gammaln, logsumexp
 
 from deeprg.correspondence.data import NearestNeighbourChain
-from deeprg.sampling.stats import estimate
+from deeprg.stats import estimate
 
 BOUND = 30.0
 
@@ -199,7 +199,7 @@ def sandwich_stderr(influence: np.ndarray) -> np.ndarray:
     """Standard errors of an M-estimator from its per-sample influence values, shaped (N, params).
 
     The estimator is, to first order, the mean of the influence values over independent samples, so its
-    error bar is their standard error of the mean, computed by :func:`deeprg.sampling.stats.estimate`
+    error bar is their standard error of the mean, computed by :func:`deeprg.stats.estimate`
     (which also checks that the samples are uncorrelated: tau_int close to 1).
     """
     return np.asarray(estimate(np.asarray(influence, dtype=float)[None]).stderr)

@@ -24,7 +24,7 @@ Verification (:func:`verify`): exact marginals of every kept layer and the conne
 (finite chain and bulk :math:`G(r)`) from both chains, and independent exact samples from both (backward filtering,
 forward sampling: :math:`h^{(1)} \sim u \odot b_1`, :math:`h^{(m+1)} \mid h^{(m)} \propto T[h^{(m)}, \cdot] \odot
 b_{m+1}` with :math:`b_m \propto T^{M-m} v`) compared with each other and with the exact values through
-:func:`deeprg.sampling.stats.estimate`.
+:func:`deeprg.stats.estimate`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from .. import hamiltonian as ham
 from ..exact import FiniteChain, TransferMatrices, build, bulk, neuron_states, state_index
 from ..exact.transfer import chain_vectors, multiplicity
 from ..model import NetworkSpec, weight_configurations
-from ..sampling.stats import estimate
+from ..stats import estimate
 from .decimation import renormalized
 from .renormalized import ConstraintRule, constraint_rule
 

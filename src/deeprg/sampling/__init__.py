@@ -9,7 +9,7 @@ from . import ffbs, gibbs, original
 from .fig7 import report_checks, resemblance, sweep_beta_v
 from .observables import Correlation, correlation, covariance
 from .run import MCConfig, MCResult, run
-from .stats import Estimate, estimate
+from ..stats import Estimate, estimate
 from .tables import ChainState, LayerTables, layer_tables
 
 __all__ = ["ChainState", "Correlation", "Estimate", "LayerTables", "MCConfig", "MCResult", "correlation",

@@ -15,7 +15,7 @@ not depend on m) gives :math:`G(r) = \langle P(r)\rangle - \langle H\rangle^2`, 
 time within each chain and over chains (the same as the time average of each
 :math:`\langle h_m h_{m+r}\rangle - \langle h_m\rangle\langle h_{m+r}\rangle` averaged over positions, up to
 the O(1/n) bias of products of per-position time averages, which this form avoids). The error bar is the
-delta method done on the time series: :func:`deeprg.sampling.stats.estimate` of
+delta method done on the time series: :func:`deeprg.stats.estimate` of
 :math:`g_{ct}(r) = P_{ct}(r) - 2\bar H H_{ct}` (so that :math:`G(r) = \bar g(r) + \bar H^2`), whose
 fluctuations to first order are those of the estimator of G(r).
 """
@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .stats import Estimate, estimate
+from ..stats import Estimate, estimate
 
 MAX_EDGE = 100
 
