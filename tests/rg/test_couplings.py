@@ -7,7 +7,7 @@ import sympy as sp
 from deeprg.exact import build
 from deeprg.rg import couplings as cp
 from deeprg.rg import symbolic as sym
-from deeprg.rg.decimation import model_matrices, renormalized
+from deeprg.rg.decimation import model_matrices, renormalized_factor
 
 from .models import MODELS
 
@@ -66,7 +66,7 @@ def test_jacobian_against_finite_differences(name, point, factor):
 def test_step_is_couplings_of_renormalized_factor():
     K, _ = model_matrices(MODELS["sign"])
     point = (0.7, 1.3, 0.4)
-    np.testing.assert_allclose(cp.step(point, K), cp.exp_couplings(renormalized(cp.matrix(point), K)), rtol=1e-14)
+    np.testing.assert_allclose(cp.step(point, K), cp.exp_couplings(renormalized_factor(cp.matrix(point), K)), rtol=1e-14)
 
 
 def test_bad_input():

@@ -8,7 +8,7 @@ import pytest
 from deeprg import hamiltonian as ham
 from deeprg.exact import build, neuron_states, state_index
 from deeprg.model import weight_configurations
-from deeprg.rg import decimate, decimate_by_summation, model_matrices, renormalized, transfer
+from deeprg.rg import decimate, decimate_by_summation, model_matrices, renormalized_factor, transfer
 
 from .models import MODELS
 
@@ -48,7 +48,7 @@ def test_map_is_the_explicit_sum_over_the_middle_layer(name):
     spec = MODELS[name]
     K, E = model_matrices(spec)
     for e in (E, random_factor(np.random.default_rng(2), len(K), "complex")):
-        np.testing.assert_allclose(renormalized(e, K), decimate_by_summation(e, spec), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(renormalized_factor(e, K), decimate_by_summation(e, spec), rtol=1e-12, atol=1e-12)
 
 
 def chain_marginal_by_enumeration(spec):
@@ -81,7 +81,7 @@ def test_map_is_the_marginal_of_a_depth_two_chain(name):
     K, E = model_matrices(spec)
     weight, count_x, out = chain_marginal_by_enumeration(spec)
     reachable = count_x > 0
-    expected = renormalized(E, K)[:, reachable]
+    expected = renormalized_factor(E, K)[:, reachable]
     np.testing.assert_allclose(weight[:, reachable] / (out[:, None] * count_x[reachable]), expected, rtol=1e-10)
 
 

@@ -7,6 +7,7 @@ import pytest
 import sympy as sp
 
 from deeprg.exact import FiniteChain, build, bulk
+from deeprg.exact.transfer import correlation_length
 from deeprg.model import NetworkSpec
 from deeprg.rg import couplings as cp
 from deeprg.rg import scaling as sc
@@ -22,7 +23,7 @@ def test_algebraic_G_is_the_exact_engines_for_positive_T(name):
     f = tm.states[:, 0, 0]
     G = sc.algebraic_correlation(tm.T, f, np.arange(8))
     np.testing.assert_allclose(G.real, bulk(tm, 7).G, atol=1e-12)
-    assert sc.xi(tm.T) == pytest.approx(bulk(tm, 1).xi, rel=1e-12)
+    assert correlation_length(tm.T) == pytest.approx(bulk(tm, 1).xi, rel=1e-12)
 
 
 def test_algebraic_G_is_the_covariance_deep_inside_a_long_chain():
@@ -62,7 +63,7 @@ def test_xi_near_the_fictitious_point_closed_form():
     for d in (1e-4, -3e-3):
         z = sc.line_points([3, -2 / 3, -1 / 3], np.array([1.0, 0, 0]), [d])[0]
         expected = 1 / abs(math.log(1 + 3 * (math.exp(d) - 1) / 2))
-        assert sc.xi(transfer(cp.matrix(z), K)) == pytest.approx(expected, rel=1e-8)
+        assert correlation_length(transfer(cp.matrix(z), K)) == pytest.approx(expected, rel=1e-8)
 
 
 def test_complex_couplings_are_refused_by_the_probabilistic_engine():

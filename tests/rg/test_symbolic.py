@@ -57,9 +57,9 @@ def test_eigenvalues_exact():
     assert sym.eigenvalues_at(isolated) == {2: 3}
 
 
-def test_paper_formulas_are_used_only_by_the_claims():
+def test_paper_formulas_are_used_only_by_the_checks():
     root = Path(sym.__file__).parents[1]
     users = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if p.name != "paper_claims.py"
                    and any(line.lstrip().startswith(("import ", "from ")) and "paper_claims" in line
                            for line in p.read_text().splitlines()))
-    assert users == ["rg/claims.py"]
+    assert users == ["rg/checks.py"]

@@ -8,8 +8,9 @@ import pytest
 from scipy.linalg import null_space
 
 from deeprg.exact import build
-from deeprg.rg import catalog_theory as theory
-from deeprg.rg.catalog import CatalogModel, flow_limit, toy_model
+from deeprg.rg import classification as theory
+from deeprg.rg.family import CatalogModel, toy_model
+from deeprg.rg.flows import flow_limit
 from deeprg.rg.couplings import exp_couplings
 from deeprg.rg.decimation import gauge, normalize, normalized_map
 from deeprg.rg.fixed_points import canonical, is_physical, numerical_rank, residual

@@ -2,10 +2,11 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from deeprg.cli import main
-from deeprg.sampling import report_checks
+from deeprg.sampling.checks import CHECK_RMAX, fig7_check, within_error_bars
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +40,7 @@ def test_beta_v_sweep_writes_json_and_figures(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["--beta", "1+2j"], "--beta"),
-    (["--beta-v", "inf"], "--system dnn"),
+    (["--beta-v", "inf"], "--beta-v: the DNA Gibbs sampler needs a finite beta_v; beta_v = inf is the plain network: use system 'dnn'"),
     (["--chains", "0"], "chains"),
     (["--sweeps", "-4"], "sweeps"),
     (["--system", "dnn", "--method", "gibbs"], "method"),
@@ -53,8 +54,19 @@ def test_bad_input_exits_2_without_output(tmp_path, capsys, args, message):
     assert not out.exists()
 
 
-def test_report_check_fig7(tmp_path):
-    (check,) = report_checks(tmp_path)
-    assert check["id"] == "fig7" and check["verdict"] in ("agrees", "disagrees")
-    assert set(check) >= {"claim", "paper", "computed", "verdict", "detail", "figures"}
-    assert max(check["computed"]["max_abs_z_r_le_5"].values()) <= 4  # the Monte Carlo certifies the exact curves
+def test_report_check_fig7_covers_every_plotted_r_and_its_seeds(tmp_path):
+    check = fig7_check(tmp_path, seeds=(0, 1))
+    assert check.id == "fig7" and check.seeds == (0, 1) and check.verdict in ("agrees", "disagrees")
+    assert f"over {2 * 2 * (CHECK_RMAX + 1)} points" in check.computed  # 2 systems x r = 0..rmax x 2 seeds
+    assert check.could_fail_if and check.tolerance_source and (tmp_path / "fig7.png").exists()
+
+
+def test_fig7_rule_flips_with_the_evidence():
+    """The family-wise rule: a z beyond the Bonferroni threshold anywhere fails the check, nothing else does."""
+    z = np.zeros(66)
+    holds, threshold = within_error_bars(z)
+    assert holds and threshold == pytest.approx(3.8, abs=0.1)  # n = 66 at level 0.01
+    z[40] = threshold * 1.01
+    assert not within_error_bars(z)[0]
+    z[40] = -threshold * 0.99
+    assert within_error_bars(z)[0]

@@ -1,12 +1,14 @@
 """The ``deeprg`` command line. Each command lives in its own module with a ``register(app)`` function.
 
-Errors in user input end the program with one line on stderr and exit code 2, never a traceback.
+Errors in user input end the program with one line on stderr and exit code 2, never a traceback; the library
+names parameters (``beta_v: ...``) and :func:`as_flags` turns them into the command's flags (``--beta-v: ...``).
 Heavy libraries (JAX, SymPy, matplotlib) are imported inside commands so ``deeprg --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 
 import typer
@@ -41,6 +43,31 @@ for _name in COMMAND_MODULES:
     _module.register(app)
 
 
+_PARAMETER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:/[A-Za-z_][A-Za-z0-9_]*)*):")
+
+
+def _options(command, args: list[str]) -> set[str]:
+    """The option flags of the (sub)command that ``args`` select."""
+    for arg in args:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is None:
+            break
+        command = sub
+    return {opt for param in getattr(command, "params", []) for opt in getattr(param, "opts", [])}
+
+
+def as_flags(message: str, options: set[str]) -> str:
+    """Library errors start with the parameter they are about ("beta_v: ..."); on the command line that
+    parameter is a flag, so "beta_v:" reads "--beta-v:" when the command has that option."""
+    match = _PARAMETER.match(message)
+    if match is None:
+        return message
+    flags = [f"--{name.replace('_', '-')}" for name in match.group(1).split("/")]
+    if not all(flag in options for flag in flags):
+        return message
+    return "/".join(flags) + message[match.end(1):]
+
+
 def _fail(message: str, code: int = 2) -> None:
     print(f"deeprg: error: {' '.join(str(message).split())}", file=sys.stderr)
     raise SystemExit(code)
@@ -61,5 +88,5 @@ def main(argv: list[str] | None = None) -> None:
     except click_errors.ClickException as err:
         _fail(err.format_message())
     except (ValueError, TypeError) as err:
-        _fail(str(err))
+        _fail(as_flags(str(err), _options(command, args)))
     raise SystemExit(code if isinstance(code, int) else 0)

@@ -48,7 +48,8 @@ def mc(
 ) -> None:
     """Sample G(r) = <h_m h_m+r> - <h_m><h_m+r> (position-averaged, Fig 7) and compare with the exact bulk."""
     from ..results import atomic_write, save_figure, write_json
-    from ..sampling import fig7
+    from ..progress import progress_bar
+    from ..sampling import fig7, plots
     from ..sampling.run import MCConfig, run
     from .exact import spec_from_options
 
@@ -65,12 +66,14 @@ def mc(
         for bv in set(values) | {spec.beta_v}:  # validate every run before any work
             MCConfig(spec.replace(beta_v=bv), "dna", "exact" if exact else "gibbs", **common)
         MCConfig(spec, "dnn", "exact" if exact else "metropolis", **common)
-        sweep = fig7.sweep_beta_v(spec, set(values) | {spec.beta_v}, exact=exact, **common)
+        runs = len(set(values) | {spec.beta_v}) + 1
+        with progress_bar(runs, "beta_v sweep") as advance:
+            sweep = fig7.sweep_beta_v(spec, set(values) | {spec.beta_v}, exact=exact, progress=advance, **common)
         at = next(p for p in sweep["points"] if p["beta_v"] == spec.beta_v)
         payload = sweep | {"fig7": {"beta_v": spec.beta_v, "mc": at["mc"], "exact": at["exact"]}}
         write_json(out / "result.json", payload)
-        save_figure(fig7.sweep_figure(sweep), out / "sweep_beta_v.png")
-        save_figure(fig7.correlation_figure({"dnn": sweep["dnn"], "dna": at["result"]},
+        save_figure(plots.sweep_figure(sweep), out / "sweep_beta_v.png")
+        save_figure(plots.correlation_figure({"dnn": sweep["dnn"], "dna": at["result"]},
                                             f"Fig 7: depth {depth}, beta = {spec.beta:g}, beta_v = {spec.beta_v:g}"),
                     out / "fig7.png")
         mc_close, ex_close = at["mc"], at["exact"]
@@ -83,7 +86,8 @@ def mc(
     config = MCConfig(spec, system.value, None if method is None else method.value, **common)
     if checkpoint is not None and checkpoint.is_dir():
         raise ValueError(f"--checkpoint: {checkpoint} is a folder; give a file name")
-    result = run(config, checkpoint)
+    with progress_bar(config.total_sweeps, f"{config.system} {config.method}") as advance:
+        result = run(config, checkpoint, progress=advance)
     payload = result.to_dict()
     write_json(out / "result.json", payload)
 
@@ -93,7 +97,7 @@ def mc(
             np.savez(fh, series=result.series, columns=np.array([f"P({r})" for r in range(rmax + 1)] + ["H"]))
 
     atomic_write(out / "timeseries.npz", write_series)
-    save_figure(fig7.correlation_figure({system.value: payload},
+    save_figure(plots.correlation_figure({system.value: payload},
                                         f"{system.value} ({config.method}): depth {depth}, beta = {spec.beta:g}, "
                                         f"beta_v = {spec.beta_v:g}"), out / "G.png")
     z = result.z[:6]

@@ -1,8 +1,7 @@
-"""`deeprg rg catalog`: RG fixed points of a family of discrete networks (issue 8), as JSON, CSV and figures."""
+"""`deeprg rg catalog`: RG fixed points of a family of discrete networks, as JSON, CSV and figures."""
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from ._common import done, out_option
 
 
 def _priors(text: str) -> tuple[str, ...]:
-    from ..rg.catalog import PRIORS
+    from ..rg.family import PRIORS
 
     items = tuple(p for p in text.replace(" ", "").split(",") if p)
     bad = [p for p in items if p not in PRIORS]
@@ -33,7 +32,7 @@ def _csv(header: list[str], rows: list[list]) -> str:
 
 
 def catalog(
-    workers: int = typer.Option(2, help="Local worker processes (1 = run in this process)."),
+    workers: int = typer.Option(None, help="Local worker processes for the sweep (default: the sweep runner's)."),
     address: str = typer.Option(None, help="Ray cluster address (e.g. 'auto' or 'ray://host:10001'); "
                                            "needs pip install 'deeprg[cluster]'."),
     priors: str = typer.Option("uniform,tilted", help="Weight priors to include: uniform, tilted (value k "
@@ -47,43 +46,42 @@ def catalog(
     'which models have a physical unstable fixed point'. Writes result.json, fixed_points.csv, models.csv and
     flows/<model>.png."""
     from ..progress import progress_bar
-    from ..results import write_json, write_text
+    from ..results import save_figure, write_json, write_text
     from ..rg import catalog as cat
+    from ..rg.family import CatalogModel, model_family
+    from ..rg.plots import catalog_flows
+    from ..rg.tables import csv_rows, model_rows
 
     chosen = _priors(priors)
-    if isinstance(workers, bool) or workers < 1:
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise ValueError(f"--workers: must be an integer >= 1, got {workers}")
     if max_states < 2:
         raise ValueError(f"--max-states: must be >= 2 (the smallest model has 2 layer states), got {max_states}")
     if newton_starts is not None and newton_starts < 0:
         raise ValueError(f"--newton-starts: must be >= 0, got {newton_starts}")
-    if address and importlib.util.find_spec("ray") is None:
-        raise ValueError("--address: running on a cluster needs Ray, which is not installed; install it with "
-                         "pip install 'deeprg[cluster]'")
-    models = [m for m in cat.model_family(chosen) if len(m.neurons) ** (m.width * m.rows) <= max_states]
+    models: list[CatalogModel] = [m for m in model_family(chosen) if m.states <= max_states]
 
     start = time.perf_counter()
     with progress_bar(len(models), "RG fixed-point catalog") as advance:
-        entries = cat.run_catalog(models, workers=workers, address=address, newton_starts=newton_starts,
-                                  progress=advance, figure_dir=out / "flows")
+        entries = cat.run_catalog(models, newton_starts, workers=workers, address=address, progress=advance)
     summary = cat.answer(entries)
+    for model, entry in zip(models, entries):
+        save_figure(catalog_flows(entry), out / "flows" / f"{model.slug}.png")
     seconds = time.perf_counter() - start  # analysis and figures
     write_json(out / "result.json", {"answer": summary, "models": entries, "seconds": seconds,
                                      "workers": workers, "address": address, "priors": list(chosen),
                                      "max_states": max_states})
-    header, rows = cat.csv_rows(entries)
-    write_text(out / "fixed_points.csv", _csv(header, rows))
-    write_text(out / "models.csv", _csv(*cat.model_rows(entries)))
-    files = ["result.json", "fixed_points.csv", "models.csv"]
-    files.append(f"flows/ ({sum(not e.skipped for e in entries)} figures)")
-    typer.echo(f"{summary['valid']} models analyzed, {summary['skipped']} invalid skipped, "
-               f"{summary['fixed_points']} fixed points (max residual {summary['max_residual']:.2g})")
+    write_text(out / "fixed_points.csv", _csv(*csv_rows(entries)))
+    write_text(out / "models.csv", _csv(*model_rows(entries)))
+    files = ["result.json", "fixed_points.csv", "models.csv", f"flows/ ({len(entries)} figures)"]
+    typer.echo(f"{summary['models']} models analyzed, {summary['fixed_points']} fixed points (max residual "
+               f"{summary['max_residual']:.2g})")
     typer.echo(f"physical unstable fixed point: {len(summary['physical_unstable'])} models; reached from own "
                f"beta_v: {summary['reached_unstable']}; with finite couplings: "
                f"{summary['finite_coupling_unstable'] or 'none'}; inconsistent with theory: "
                f"{summary['inconsistent_with_theory'] or 'none'}")
-    typer.echo(f"catalog run time: {time.perf_counter() - start:.1f} s in all, {seconds:.1f} s of analysis and "
-               f"figures ({workers} workers{', Ray at ' + address if address else ''})")
+    typer.echo(f"catalog run time: {seconds:.1f} s of analysis and figures"
+               + (f" ({workers} workers)" if workers else "") + (f", Ray at {address}" if address else ""))
     done(out, files)
 
 

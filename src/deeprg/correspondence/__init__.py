@@ -8,7 +8,7 @@ See the module docstrings of :mod:`.data` (eqs. 1-2), :mod:`.rg_maps` (eqs. 3-6)
 from deeprg.correspondence.data import FAMILIES, GaussianChain, NearestNeighbourChain, one_parameter_family
 from deeprg.correspondence.estimators import (Fit, fit_bernoulli, fit_chain_mle, fit_chain_pseudolikelihood,
                                               fit_gaussian, fit_gaussian_chain, fit_poisson)
-from deeprg.correspondence.rg_maps import (FixedPoint, OneParameterRG, decimate_two_state, gaussian_block_average,
+from deeprg.correspondence.rg_maps import (MapFixedPoint, OneParameterRG, decimate_two_state, gaussian_block_average,
                                            majority_rule, projected_decimation)
 
 
@@ -20,7 +20,7 @@ def report_checks(out_dir=None):
     return run(out_dir)
 
 
-__all__ = ["FAMILIES", "Fit", "FixedPoint", "GaussianChain", "NearestNeighbourChain", "OneParameterRG",
+__all__ = ["FAMILIES", "Fit", "MapFixedPoint", "GaussianChain", "NearestNeighbourChain", "OneParameterRG",
            "decimate_two_state", "fit_bernoulli", "fit_chain_mle", "fit_chain_pseudolikelihood", "fit_gaussian",
            "fit_gaussian_chain", "fit_poisson", "gaussian_block_average", "majority_rule", "one_parameter_family",
            "projected_decimation", "report_checks"]

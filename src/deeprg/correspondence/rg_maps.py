@@ -191,7 +191,7 @@ def _map_in_coordinate(family: str, b: int) -> Callable[[float], float]:
     return lambda u: b * u / (1 - u + b * u)  # (6) in u = lambda / (1 + lambda)
 
 
-class FixedPoint(NamedTuple):
+class MapFixedPoint(NamedTuple):
     value: float           # in the family's parameter (inf allowed)
     coordinate: float      # in the compact coordinate
     slope: float           # dg/dc at the fixed point, in the compact coordinate
@@ -234,13 +234,13 @@ class OneParameterRG:
             out.append(self.step(out[-1]))
         return out
 
-    def fixed_points(self, grid: int = 2001, tol: float = 1e-9) -> list[FixedPoint]:
+    def fixed_points(self, grid: int = 2001, tol: float = 1e-9) -> list[MapFixedPoint]:
         coord = self.coordinate
         g = _map_in_coordinate(self.family, self.b)
         c = np.linspace(coord.lo, coord.hi, grid)
         d = np.array([g(x) - x for x in c])
         if np.all(np.abs(d) < tol):  # a line of fixed points
-            return [FixedPoint(math.nan, math.nan, 1.0, "marginal")]
+            return [MapFixedPoint(math.nan, math.nan, 1.0, "marginal")]
         roots = [x for x, dx in zip(c, d) if abs(dx) < tol]
         for k in np.nonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0)[0]:
             roots.append(brentq(lambda x: g(x) - x, c[k], c[k + 1], xtol=1e-14))
@@ -253,7 +253,7 @@ class OneParameterRG:
                 s = 1.0 if r - 2 * h <= coord.lo else -1.0
                 slope = (-3 * g(r) + 4 * g(r + s * h) - g(r + 2 * s * h)) / (2 * s * h)
             kind = "marginal" if abs(abs(slope) - 1) < 1e-6 else ("stable" if abs(slope) < 1 else "unstable")
-            points.append(FixedPoint(coord.from_c(r), r, float(slope), kind))
+            points.append(MapFixedPoint(coord.from_c(r), r, float(slope), kind))
         return points
 
     def limit(self, param: float, max_steps: int = 10_000) -> float:

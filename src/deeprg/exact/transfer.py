@@ -262,9 +262,18 @@ def perron(T: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     return lam, values, ell / ell.sum(), rho / rho.sum()
 
 
-def correlation_length(values: np.ndarray) -> float:
-    """xi = 1 / ln(|lambda_1| / |lambda_2|): 0 for a rank-1 (or 1-state) T, inf for a degenerate top."""
-    if len(values) < 2 or abs(values[1]) == 0:
+def correlation_length(T_or_values: np.ndarray, tol: float = 1e-12) -> float:
+    """xi = 1 / ln(|lambda_1| / |lambda_2|) of a square matrix T, or of its eigenvalues given as a vector.
+
+    0 for a rank-1 (or 1-state) T, including |lambda_2| < ``tol`` |lambda_1| (round-off of rank 1); inf when the
+    top modulus is degenerate. The one correlation length of the package: the exact engine, the RG and the
+    catalog all use it.
+    """
+    values = np.asarray(T_or_values)
+    if values.ndim == 2:
+        values = np.linalg.eigvals(values.astype(complex))
+    values = values[np.argsort(-np.abs(values), kind="stable")]
+    if len(values) < 2 or abs(values[1]) <= tol * abs(values[0]):
         return 0.0
     ratio = abs(values[0]) / abs(values[1])
     return math.inf if ratio <= 1 + 1e-14 else 1.0 / math.log(ratio)

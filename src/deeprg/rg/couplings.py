@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .decimation import check_factor, check_pair, renormalized
+from .decimation import check_factor, check_pair, renormalized_factor
 
 
 def _exp_array(exp_couplings) -> np.ndarray:
@@ -81,7 +81,7 @@ def step(exp_values, K: np.ndarray, factor: int = 2) -> np.ndarray:
     E, K = check_pair(matrix(exp_values), K)
     if K.shape != (2, 2):
         raise ValueError(f"K: couplings need a binary N = L = 1 model (2 x 2 K), got {K.shape}")
-    out = renormalized(E, K, factor)
+    out = renormalized_factor(E, K, factor)
     if np.any(out == 0):
         raise ValueError(f"exp_couplings: {np.asarray(exp_values).tolist()} is mapped onto a factor with a zero "
                          "entry, where the renormalized couplings are infinite")
@@ -113,5 +113,5 @@ def jacobian(exp_values, K: np.ndarray, factor: int = 2) -> np.ndarray:
     dE[3] = [b * c, a * c, a * b]
     dE[2, 1] = 1
     dE[1, 2] = 1
-    M = renormalized(E, K, factor)
+    M = renormalized_factor(E, K, factor)
     return _exp_couplings_gradient(M) @ product_jacobian(E, K, factor) @ dE

@@ -72,7 +72,7 @@ def transfer(E: np.ndarray, K: np.ndarray) -> np.ndarray:
     return np.asarray(K) @ np.asarray(E).T
 
 
-def renormalized(E: np.ndarray, K: np.ndarray, factor: int = 2) -> np.ndarray:
+def renormalized_factor(E: np.ndarray, K: np.ndarray, factor: int = 2) -> np.ndarray:
     """Unnormalized E (K^T E)^(factor - 1)."""
     factor = check_factor(factor)
     E, K = check_pair(E, K)
@@ -85,7 +85,7 @@ def renormalized(E: np.ndarray, K: np.ndarray, factor: int = 2) -> np.ndarray:
 
 def decimate(E: np.ndarray, K: np.ndarray, factor: int = 2) -> Decimation:
     """E -> E (K^T E)^(factor-1), divided by its largest modulus (the map of DESIGN.md section 2)."""
-    out = renormalized(E, K, factor)
+    out = renormalized_factor(E, K, factor)
     scale = np.abs(out).max()
     if not np.isfinite(scale) or scale == 0:
         raise ValueError("E: E K^T E vanishes (or overflows), so the decimated couplings are undefined; "
@@ -111,7 +111,7 @@ def normalize(E: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
 
 def normalized_map(E: np.ndarray, K: np.ndarray, factor: int = 2, w: np.ndarray | None = None) -> np.ndarray:
     """The RG map on E up to scale, F(E) = E (K^T E)^(factor-1) / n(E (K^T E)^(factor-1))."""
-    return normalize(renormalized(E, K, factor), w)
+    return normalize(renormalized_factor(E, K, factor), w)
 
 
 def decimate_by_summation(E: np.ndarray, spec: NetworkSpec) -> np.ndarray:

@@ -1,4 +1,4 @@
-r"""RG flows: repeated decimation from any start (seed 003, Figs 4-5).
+r"""RG flows: repeated decimation from any start (Lee, Lee & Yi, Figs 4-5).
 
 On E (any model) the flow is :math:`E_{k+1} = E_k (K^\top E_k)^{p-1} / s_k` with :math:`s_k` the largest modulus,
 so :math:`T_k = K E_k^\top \propto T_0^{p^k}` and :math:`\sum_k p^{-k-1} \log s_k` accumulates the free energy.
@@ -7,13 +7,19 @@ For binary N = L = 1 models the flow of the exp-couplings :math:`(e^A, e^B, e^C)
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
+from ..exact.transfer import constraint_factor, correlation_length
 from ..results import complex_or_real
 from .couplings import exp_couplings, matrix
-from .decimation import check_pair, decimate
+from .decimation import check_pair, decimate, transfer
+from .fixed_points import canonical
+
+FLOW_BETA_VS = (0.25, 1.0, 4.0, math.inf)  # flows from the model's own E(beta_v) drawn per catalog model
+FLOW_STEPS = 12
 
 
 class MatrixFlow(NamedTuple):
@@ -112,3 +118,29 @@ def fictitious_examples(K: np.ndarray, radius: float = 0.05, count: int = 10, st
     angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
     return [coupling_flow(center + radius * np.array([np.cos(t), np.sin(t), 0]), K, steps).exp_couplings
             for t in angles]
+
+
+def flow_limit(E0: np.ndarray, K: np.ndarray, max_steps: int = 200, tol: float = 1e-14):
+    """Iterate the decimation from E0 until the canonical E stops changing; returns (E, steps, converged)."""
+    E = canonical(E0)
+    for n in range(1, max_steps + 1):
+        nxt = canonical(decimate(E, K).E)
+        if np.abs(nxt - E).max() < tol:
+            return nxt, n, True
+        E = nxt
+    return E, max_steps, False
+
+
+def flow_observables(K: np.ndarray, states: np.ndarray, p: float) -> dict:
+    """xi of T_n and sigma_2/sigma_1 of E_n along the flows from E(beta_v) (data of the per-model figure)."""
+    out = {}
+    for beta_v in FLOW_BETA_VS:
+        E = constraint_factor(states, beta_v, p)
+        xis, ratios = [], []
+        for _ in range(FLOW_STEPS + 1):
+            s = np.linalg.svd(E, compute_uv=False)
+            xis.append(correlation_length(transfer(E, K)))
+            ratios.append(float(s[1] / s[0]) if len(s) > 1 else 0.0)
+            E = decimate(E, K).E
+        out[f"{beta_v:g}"] = {"xi": xis, "sigma_ratio": ratios}
+    return out

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.linalg import null_space
 
-from .decimation import check_factor, check_pair, gauge, normalize, renormalized
+from .decimation import check_factor, check_pair, gauge, normalize, renormalized_factor
 
 RELEVANT, MARGINAL, IRRELEVANT = "relevant", "marginal", "irrelevant"
 
@@ -45,7 +45,7 @@ def map_jacobian(E: np.ndarray, K: np.ndarray, factor: int = 2, w: np.ndarray | 
     """Jacobian of the normalized map F(E) = M / n(M) at E, row-major, shape (S^2, S^2)."""
     E, K = check_pair(E, K)
     w = gauge(len(E)) if w is None else w
-    M = renormalized(E, K, factor).reshape(-1)
+    M = renormalized_factor(E, K, factor).reshape(-1)
     norm = w @ M
     if norm == 0:
         raise ValueError("E: n(E K^T E) = 0, the normalized map is undefined here")

@@ -1,4 +1,4 @@
-"""Figures of the RG (flows like the paper's Figs 4-5, scaling, spectra), drawn from plain arrays/dicts."""
+"""Figures of the RG (flows like the paper's Figs 4-6, scaling, spectra, the catalog), from plain arrays/dicts."""
 
 from __future__ import annotations
 
@@ -128,5 +128,51 @@ def spectra(points: list[dict], p: float = 2, title: str = "linearized RG at the
     ax.set_ylabel("Im lambda")
     ax.legend(fontsize=6)
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def catalog_flows(entry: dict) -> plt.Figure:
+    """xi of T_n and sigma_2/sigma_1 of E_n along the flows from E(beta_v), with the fixed points' ranks
+    (``entry``: one plain-dict catalog entry)."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6))
+    for label, flow in entry["flows"].items():
+        n = np.arange(len(flow["xi"]))
+        values = np.array(flow["xi"], dtype=float)
+        shown = np.where(np.isfinite(values) & (values > 0), values, np.nan)
+        ax1.semilogy(n, shown, marker=".", label=f"beta_v = {label}")
+        ax2.semilogy(n, np.maximum(flow["sigma_ratio"], 1e-17), marker=".", label=f"beta_v = {label}")
+    ax1.set_xlabel("RG step n")
+    ax1.set_ylabel("xi of T_n (halves per step)")
+    ax1.legend(fontsize=7)
+    ax2.set_xlabel("RG step n")
+    ax2.set_ylabel("sigma_2 / sigma_1 of E_n")
+    ax2.set_title("-> 0: flow to rank 1 (stable); const: rank >= 2", fontsize=8)
+    ranks = sorted({p["rank"] for p in entry["fixed_points"] if p["physical"] and p["unstable"]})
+    fig.suptitle(f"{entry['name']}\nphysical unstable ranks: {ranks or 'none'}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def renormalized_dnn(depth: int, result) -> plt.Figure:
+    """Kept-layer moments (exact lines, sampled points with error bars) and the bulk G(r) of a depth-``depth``
+    network and its renormalization (``result``: a :class:`deeprg.rg.renormalized_network.Verification`)."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    x = np.arange(len(result.names))
+    ax1.plot(x, result.exact_original, "k-", lw=1, label="exact (both)")
+    ax1.errorbar(x - 0.1, result.sampled_original[0], result.sampled_original[1], fmt="o", ms=3,
+                 label=f"samples: even layers of depth {depth}")
+    ax1.errorbar(x + 0.1, result.sampled_renormalized[0], result.sampled_renormalized[1], fmt="s", ms=3,
+                 label=f"samples: renormalized depth {depth // 2}")
+    ax1.set_xticks(x, result.names, rotation=90, fontsize=6)
+    ax1.set_ylabel("moment")
+    ax1.legend(fontsize=7)
+    r = np.arange(len(result.bulk_G_renormalized))
+    ax2.semilogy(r, np.abs(result.bulk_G_original), "o-", label="|G(2r)|, original bulk")
+    ax2.semilogy(r, np.abs(result.bulk_G_renormalized), "x--", label="|G(r)|, renormalized bulk")
+    ax2.set_xlabel("r (renormalized layers)")
+    ax2.legend(fontsize=7)
+    fig.suptitle(f"renormalized DNN (Fig 6): max |z| = {result.max_z:.2f}, "
+                 f"max exact difference = {result.max_exact_difference:.1e}", fontsize=9)
     fig.tight_layout()
     return fig

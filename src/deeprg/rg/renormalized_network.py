@@ -1,4 +1,4 @@
-r"""The renormalized DNN (seed 003, eqs 31-32 and Fig 6), built and verified statistically.
+r"""The renormalized DNN (Lee, Lee & Yi, eqs 31-32 and Fig 6), built and verified statistically.
 
 A depth-2M DNA network has the neuron chain :math:`P(h^{(1..2M)}) \propto u[h^{(1)}] \prod_m T[h^{(m)}, h^{(m+1)}]
 \, v[h^{(2M)}]` with :math:`T = K E^\top`, :math:`u = K_x E^\top` (:mod:`deeprg.exact.transfer`). Summing the odd
@@ -13,7 +13,7 @@ so the renormalized network is *the same network at depth M with the constraint 
 :math:`E' = e^{-\beta H'}`) and unchanged boundaries. Two readings of the new constraint:
 
 - **Maximal-weight pairs** (:math:`H'_m = 0`): the pairs :math:`(h^{(m+1)}, \sigma^{(m-1)})` where :math:`E'` is
-  largest, and the map :math:`\sigma \mapsto h` they imply (:func:`deeprg.rg.renormalized.constraint_rule`).
+  largest, and the map :math:`\sigma \mapsto h` they imply (:func:`deeprg.rg.constraints.constraint_rule`).
 - **A two-layer rule**: :math:`T' = K_2 E^\top` with :math:`K_2 = K E^\top K`, i.e. each renormalized layer is a
   stochastic two-layer block :math:`h \to \sigma(W' \tilde h + b')`, :math:`\tilde h \sim E[\cdot, \sigma(W h + b)]`,
   followed by the original constraint. At :math:`\beta_v = \infty` (:math:`E = I`) it is deterministic:
@@ -39,8 +39,8 @@ from ..exact import FiniteChain, TransferMatrices, build, bulk, neuron_states, s
 from ..exact.transfer import chain_vectors, multiplicity
 from ..model import NetworkSpec, weight_configurations
 from ..stats import estimate
-from .decimation import renormalized
-from .renormalized import ConstraintRule, constraint_rule
+from .decimation import renormalized_factor
+from .constraints import ConstraintRule, constraint_rule
 
 
 class RenormalizedNetwork(NamedTuple):
@@ -62,7 +62,7 @@ def renormalize(spec: NetworkSpec) -> RenormalizedNetwork:
     if spec.depth % 2:
         raise ValueError(f"depth: the original network needs an even depth 2M to be halved, got {spec.depth}")
     tm = build(spec)
-    E_new = renormalized(tm.E, tm.K)
+    E_new = renormalized_factor(tm.E, tm.K)
     E_new = E_new / E_new.max()  # a constant factor per layer: it changes Z only
     K_x = multiplicity(spec, spec.x_array[None])[0]
     T_new = tm.K @ E_new.T
@@ -130,7 +130,7 @@ def _moments(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return obs, names
 
 
-def _exact_moments(chain: FiniteChain, layers: list[int]) -> np.ndarray:
+def exact_moments(chain: FiniteChain, layers: list[int]) -> np.ndarray:
     f = chain.tm.states.reshape(len(chain.tm.states), -1)
     means = np.concatenate([chain.marginal(m) @ f for m in layers])
     seconds = [f[:, 0] @ chain.joint(m, n) @ f[:, 0] for m, n in itertools.combinations(layers, 2)]
@@ -156,8 +156,17 @@ class Verification(NamedTuple):
     def max_z(self) -> float:
         return float(max(np.abs(self.z_between).max(), np.abs(self.z_exact).max()))
 
-    def passes(self, z_limit: float = 4.5, exact_tol: float = 1e-10) -> bool:
-        return self.max_exact_difference < exact_tol and self.max_z < z_limit
+    @property
+    def z_scores(self) -> np.ndarray:
+        """Every comparison's z: samples of each network against the other and against the exact values."""
+        return np.concatenate([self.z_between.ravel(), self.z_exact.ravel()])
+
+    def passes(self, alpha: float = 0.01, exact_tol: float = 1e-10) -> bool:
+        """Exact moments equal (round-off ``exact_tol``) and every |z| below the Bonferroni threshold at
+        family-wise level ``alpha``."""
+        from ..report.check import family_wise_z
+
+        return self.max_exact_difference < exact_tol and self.max_z < family_wise_z(list(self.z_scores), alpha)
 
     def to_dict(self) -> dict:
         return {"names": self.names, "exact_original": self.exact_original,
@@ -180,8 +189,8 @@ def verify(net: RenormalizedNetwork, samples: int, rng: np.random.Generator, cha
     original = FiniteChain.solve(spec, net.original)
     renorm = FiniteChain.solve(net.renormalized_spec, net.renormalized)
     even = list(range(2, 2 * M + 1, 2))
-    exact_o = _exact_moments(original, even)
-    exact_r = _exact_moments(renorm, list(range(1, M + 1)))
+    exact_o = exact_moments(original, even)
+    exact_r = exact_moments(renorm, list(range(1, M + 1)))
     D = spec.rows * spec.width
     cov_o = original.full_covariance().reshape(2 * M, D, 2 * M, D)[1::2, :, 1::2, :].reshape(M * D, M * D)
     cov_r = renorm.full_covariance()
@@ -203,92 +212,3 @@ def verify(net: RenormalizedNetwork, samples: int, rng: np.random.Generator, cha
     z_exact = np.stack([(mo - exact_o) / so, (mr - exact_r) / sr])
     return Verification(names, exact_o, exact_r, stats[0], stats[1], z_between, z_exact, G_o, G_r,
                         float(difference), chains * per_chain)
-
-
-def verification_figure(net: RenormalizedNetwork, result: Verification):
-    """Kept-layer moments (exact lines, sampled points with error bars) and the bulk G(r) of both networks."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
-    x = np.arange(len(result.names))
-    ax1.plot(x, result.exact_original, "k-", lw=1, label="exact (both)")
-    ax1.errorbar(x - 0.1, result.sampled_original[0], result.sampled_original[1], fmt="o", ms=3,
-                 label=f"samples: even layers of depth {net.spec.depth}")
-    ax1.errorbar(x + 0.1, result.sampled_renormalized[0], result.sampled_renormalized[1], fmt="s", ms=3,
-                 label=f"samples: renormalized depth {net.spec.depth // 2}")
-    ax1.set_xticks(x, result.names, rotation=90, fontsize=6)
-    ax1.set_ylabel("moment")
-    ax1.legend(fontsize=7)
-    r = np.arange(len(result.bulk_G_renormalized))
-    ax2.semilogy(r, np.abs(result.bulk_G_original), "o-", label="|G(2r)|, original bulk")
-    ax2.semilogy(r, np.abs(result.bulk_G_renormalized), "x--", label="|G(r)|, renormalized bulk")
-    ax2.set_xlabel("r (renormalized layers)")
-    ax2.legend(fontsize=7)
-    fig.suptitle(f"renormalized DNN (Fig 6): max |z| = {result.max_z:.2f}, "
-                 f"max exact difference = {result.max_exact_difference:.1e}", fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
-def report_checks(out_dir=None, samples: int = 40000, seed: int = 6) -> list[dict]:
-    """Checks "fig6" (the full renormalized factor E') and "fig6-constraints" (only the H'_m = 0 rule): the
-    paper's toy at beta = beta_v = 1, depth 8 against its depth-4 renormalization."""
-    from pathlib import Path
-
-    from ..results import save_figure
-
-    spec = NetworkSpec(depth=8, beta=1.0, beta_v=1.0)
-    net = renormalize(spec)
-    result = verify(net, samples, np.random.default_rng(seed))
-    deterministic = renormalize(spec.replace(beta_v=np.inf))
-    oracle = two_layer_multiplicity(spec)
-    two_layer_ok = bool(np.allclose(deterministic.two_layer, oracle) and
-                        np.allclose(deterministic.renormalized.E,
-                                    deterministic.original.K.T / deterministic.original.K.max()))
-    figures = []
-    if out_dir is not None:
-        path = Path(out_dir) / "fig6_renormalized_dnn.png"
-        save_figure(verification_figure(net, result), path)
-        figures.append(str(path))
-    rule = net.constraint
-    agrees = result.passes() and two_layer_ok
-    M = spec.depth // 2
-    hard = _exact_moments(FiniteChain.solve(net.renormalized_spec, rule_network(net)), list(range(1, M + 1)))
-    hard_gap = float(np.abs(hard - result.exact_original).max())
-    resolution = float(result.sampled_original[1].max())  # what the samples could resolve
-    hard_check = {
-        "id": "fig6-constraints",
-        "claim": "the vanishing conditions H'_m = 0 alone (hard constraints, the rule sigma -> h they imply) give a "
-                 "statistically equivalent network of half the depth",
-        "paper": "Sec IV, eq 32: 'the vanishing conditions of the renormalized Hamiltonian H'_m = 0 can be "
-                 "interpreted as new constraints ... statistically equivalent constraints for the system with "
-                 "reduced depth'",
-        "computed": f"rule {list(rule.rule)}: max |moment(rule network) - moment(even layers)| = {hard_gap:.3g} "
-                    f"(sampling resolution {resolution:.1g})",
-        "verdict": "agrees" if hard_gap < 5 * resolution else "disagrees",
-        "detail": (f"Exact moments {result.names}: even layers of depth {spec.depth} "
-                   f"{np.round(result.exact_original, 4).tolist()}, network with only the H'_m = 0 rule "
-                   f"{np.round(hard, 4).tolist()}. The full renormalized factor E' (check fig6) is exact; keeping "
-                   "only its maximal-weight pairs discards the finite-beta_v weights of the other pairs."),
-    }
-    return [{
-        "id": "fig6",
-        "claim": "decimation gives a renormalized Hamiltonian H'_m (constraint factor E' = e^{-beta H'}) that "
-                 "defines a DNN of half the depth, statistically equivalent to the even layers of the original",
-        "paper": "Sec IV, eqs 31-32 and Fig 6: 'the RG transformation suggests statistically equivalent "
-                 "constraints for the system with reduced depth'",
-        "computed": f"depth {spec.depth} vs renormalized depth {spec.depth // 2}: max exact difference "
-                    f"{result.max_exact_difference:.1e}, max |z| {result.max_z:.2f} over {len(result.names)} "
-                    f"moments x 3 comparisons ({result.samples} exact samples each); two-layer rule K_2 = K^2 "
-                    f"at beta_v = inf matches enumeration: {two_layer_ok}",
-        "verdict": "agrees" if agrees else "disagrees",
-        "detail": (f"E' = E K^T E = {np.round(net.renormalized.E, 4).tolist()} (scaled to max 1); H'_m = 0 pairs "
-                   f"(h, sigma) = {list(rule.minimal_pairs)}; implied rule sigma -> h: {list(rule.rule)} "
-                   f"(deterministic: {rule.deterministic}). The renormalized network is the same network with E' "
-                   "and u' = K_x E'^T, or equivalently stochastic two-layer blocks K_2 = K E^T K with the bare E. "
-                   "The maximal-weight pairs alone do not fix the statistics: the full E' does."),
-        "figures": figures,
-    }, hard_check]

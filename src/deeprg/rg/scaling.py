@@ -1,4 +1,4 @@
-r"""Scaling near fixed points: xi from the spectrum of T, nu from xi ~ |delta|^-nu, G(r) (seed 003, eqs 35-40).
+r"""Scaling near fixed points: xi from the spectrum of T, nu from xi ~ |delta|^-nu, G(r) (Lee, Lee & Yi, eqs 35-40).
 
 Two different things are computed here and kept apart:
 
@@ -6,7 +6,7 @@ Two different things are computed here and kept apart:
   Gibbs measure and the exact engine (:func:`deeprg.exact.bulk`) gives xi and
   :math:`G(r) = \langle h_0 h_r\rangle - \langle h\rangle^2`. Complex or negative weights are refused with a
   :class:`ValueError` that says why: they are not Boltzmann weights.
-- **Algebra** (:func:`algebraic_correlation`, :func:`xi`): the same spectral formulas continued to any
+- **Algebra** (:func:`algebraic_correlation`, :func:`deeprg.exact.transfer.correlation_length`): the same spectral formulas continued to any
   diagonalizable T with a unique dominant eigenvalue :math:`\lambda_1`. With right/left eigenvectors
   :math:`T = \sum_k \lambda_k \rho_k \ell_k^\top`, :math:`\ell_k^\top \rho_j = \delta_{kj}`, and
   :math:`F = \mathrm{diag}(f)`,
@@ -30,7 +30,7 @@ import numpy as np
 
 from ..exact import TransferMatrices
 from ..exact import bulk as exact_engine_bulk
-from ..exact.transfer import correlation_length
+from ..exact.transfer import constraint_factor, correlation_length
 from . import couplings as cp
 from .decimation import check_pair, transfer
 from .fixed_points import is_physical
@@ -41,12 +41,6 @@ def _spectral(T: np.ndarray):
     order = np.argsort(-np.abs(values), kind="stable")
     values, right = values[order], right[:, order]
     return values, right, np.linalg.inv(right)  # rows of the inverse are the dual left vectors
-
-
-def xi(T: np.ndarray) -> float:
-    """xi = 1 / ln(|lambda_1| / |lambda_2|) of any square T (0 for rank 1, inf for a tied top modulus)."""
-    values = np.linalg.eigvals(np.asarray(T, dtype=complex))
-    return correlation_length(values[np.argsort(-np.abs(values), kind="stable")])
 
 
 def algebraic_correlation(T: np.ndarray, f: np.ndarray, r) -> np.ndarray:
@@ -120,7 +114,7 @@ def line_points(center_exp, direction, deltas) -> np.ndarray:
 def scan_line(K: np.ndarray, center_exp, direction, deltas, name: str = "") -> LineScan:
     """xi of T = K E^T along a line in log-coupling space approaching ``center_exp``; nu fitted."""
     deltas = np.asarray(deltas, dtype=float)
-    values = np.array([xi(transfer(cp.matrix(z), K)) for z in line_points(center_exp, direction, deltas)])
+    values = np.array([correlation_length(transfer(cp.matrix(z), K)) for z in line_points(center_exp, direction, deltas)])
     nu, err = fit_power(deltas, values)
     return LineScan(name, deltas, values, nu, err)
 
@@ -129,8 +123,8 @@ def xi_step_ratio(K: np.ndarray, exp_points, factor: int = 2) -> np.ndarray:
     """xi(T(R(K))) / xi(T(K)) at each point: 1/p when one RG step divides xi by p."""
     out = []
     for z in exp_points:
-        before = xi(transfer(cp.matrix(z), K))
-        after = xi(transfer(cp.matrix(cp.step(z, K, factor)), K))
+        before = correlation_length(transfer(cp.matrix(z), K))
+        after = correlation_length(transfer(cp.matrix(cp.step(z, K, factor)), K))
         out.append(after / before)
     return np.array(out)
 
@@ -217,9 +211,9 @@ def near_identity_point(K: np.ndarray, magnitudes, f: np.ndarray, factor: int = 
     G = {}
     for d in magnitudes[-3:]:
         T = transfer(cp.matrix(line_points(center, line, [d])[0]), K)
-        r = np.unique(np.concatenate([[0.0], np.round(np.logspace(0, np.log10(5 * xi(T)), 60))]))
+        r = np.unique(np.concatenate([[0.0], np.round(np.logspace(0, np.log10(5 * correlation_length(T)), 60))]))
         G[f"delta = {d:.3g}"] = {"delta": float(d), "r": r, "G": algebraic_correlation(T, f, r).real,
-                                 "xi": xi(T)}
+                                 "xi": correlation_length(T)}
     probe = line_points(center, line, [magnitudes[-1], -magnitudes[-1]])
     return {
         "fixed_point": center, "jacobian": J, "linearization": spectrum(J, factor).to_dict(), "y": y,
@@ -237,3 +231,37 @@ def plane_approach(K: np.ndarray, states: np.ndarray, b: float, c: float, magnit
     values = np.array([exact_bulk(cp.matrix((math.exp(d), b, c)).real, K, states, rmax=0).xi for d in deltas])
     return {"deltas": deltas, "xi": values, "xi_log_inverse_delta": values * np.log(1 / np.abs(deltas)),
             "b": b, "c": c}
+
+
+LARGE_BETA_VS = (3.0, 4.0, 5.0)
+
+
+def large_beta_v_scaling(K: np.ndarray, states: np.ndarray, p: float) -> dict:
+    """xi of the bare chain as beta_v grows, and nu from xi ~ delta^-nu with delta = exp(-beta_v g).
+
+    g is the smallest nonzero mismatch energy |h - t|^p, so delta is the weight of the cheapest violated constraint:
+    the distance from the beta_v = inf point. nu = 1 = 1/y where that point is an unstable fixed point of rank >= 2;
+    nu = 0 (xi bounded) where beta_v = inf flows to rank 1.
+    """
+    from ..hamiltonian import mismatch
+
+    distances = mismatch(states[:, None], states[None, :], p)
+    gap = float(distances[distances > 0].min())
+    values = [correlation_length(transfer(constraint_factor(states, b, p), K)) for b in LARGE_BETA_VS]
+    slope = float(np.polyfit(LARGE_BETA_VS, np.log(values), 1)[0]) if all(v > 0 for v in values) else 0.0
+    return {"beta_v": list(LARGE_BETA_VS), "xi": values, "gap": gap, "nu": slope / gap}
+
+
+NEAR_EPSILONS = (1e-3, 1e-4, 1e-5)
+
+
+def xi_near(E: np.ndarray, K: np.ndarray, rank: int) -> dict:
+    """xi at E + eps D along a fixed generic positive direction D (eps in :data:`NEAR_EPSILONS`), and nu of
+    xi ~ eps^-nu (rank >= 2 only: near a rank-1 point xi -> 0 and there is no power law; None there)."""
+    from .decimation import gauge
+
+    direction = gauge(len(K)).reshape(len(K), len(K))
+    values = [correlation_length(transfer(E + eps * direction, K)) for eps in NEAR_EPSILONS]
+    ok = rank >= 2 and all(math.isfinite(v) and v > 0 for v in values)
+    nu = fit_power(np.array(NEAR_EPSILONS), np.array(values))[0] if ok else None
+    return {"epsilon": list(NEAR_EPSILONS), "xi": values, "nu": nu}

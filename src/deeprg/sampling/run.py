@@ -20,8 +20,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from ..model import NetworkSpec
-from ..progress import progress_bar
 from ..results import atomic_write
+from ..validation import check_int
 from . import ffbs, gibbs, original
 from ._kernels import position_averages
 from .observables import Correlation, bulk_window, correlation, correlation_length
@@ -41,14 +41,6 @@ class Sampler(NamedTuple):
 SAMPLERS = {"gibbs": Sampler(gibbs.prepare, gibbs.init, gibbs.step),
             "metropolis": Sampler(original.prepare, original.init, original.step),
             "exact": Sampler(ffbs.prepare, ffbs.init, ffbs.step)}
-
-
-def _count(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name}: must be an integer >= {minimum}, got {value}")
-    return int(value)
 
 
 def system_spec(system: str, spec: NetworkSpec) -> NetworkSpec:
@@ -85,15 +77,15 @@ class MCConfig:
         object.__setattr__(self, "spec", system_spec(self.system, self.spec))
         method = DEFAULT_METHOD[self.system] if self.method is None else self.method
         if method not in METHODS[self.system]:
-            raise ValueError(f"method: {method!r} does not sample --system {self.system}; allowed: "
+            raise ValueError(f"method: {method!r} does not sample system {self.system!r}; allowed: "
                              f"{METHODS[self.system]} (gibbs is the DNA's heat bath, metropolis the DNN's)")
         object.__setattr__(self, "method", method)
         if method == "gibbs" and math.isinf(self.spec.beta_v):
-            raise ValueError("beta_v: the DNA Gibbs sampler needs a finite --beta-v; beta_v = inf is the plain "
-                             "network: use `--system dnn` (or --method exact)")
+            raise ValueError("beta_v: the DNA Gibbs sampler needs a finite beta_v; beta_v = inf is the plain "
+                             "network: use system 'dnn' (or method 'exact')")
         for name, minimum in (("chains", 1), ("sweeps", 2), ("burn_in", 0), ("rmax", 0), ("block", 1),
                               ("row", 0), ("unit", 0), ("seed", 0)):
-            object.__setattr__(self, name, _count(getattr(self, name), name, minimum))
+            object.__setattr__(self, name, check_int(name, getattr(self, name), minimum))
         if self.row >= self.spec.rows or self.unit >= self.spec.width:
             raise ValueError(f"row/unit: ({self.row}, {self.unit}) outside rows {self.spec.rows}, "
                              f"width {self.spec.width}")
@@ -186,10 +178,12 @@ def load_checkpoint(path: Path, config: MCConfig) -> Progress:
 
 
 def run(config: MCConfig, checkpoint: str | Path | None = None,
-        on_block: Callable[[int], None] | None = None) -> MCResult:
+        on_block: Callable[[int], None] | None = None,
+        progress: Callable[[int], None] | None = None) -> MCResult:
     """Sample ``config``; resume from ``checkpoint`` if it exists, write it on Ctrl-C and at the end.
 
-    ``on_block(k)`` is called after the k-th committed block (k = 1, 2, ...), e.g. to interrupt a test run.
+    ``on_block(k)`` is called after the k-th committed block (k = 1, 2, ...), e.g. to interrupt a test run;
+    ``progress(n)`` after every n sweeps done (the CLI passes a progress bar's ``advance``).
     """
     from ..exact import build, bulk
 
@@ -201,27 +195,27 @@ def run(config: MCConfig, checkpoint: str | Path | None = None,
     flat_states = layer.states.reshape(len(layer.states), -1)
     lo, hi = bulk_window(spec.depth, config.rmax)
     path = Path(checkpoint) if checkpoint is not None else None
+    advance = progress if progress is not None else (lambda n: None)
     progress = load_checkpoint(path, config) if path is not None and path.exists() else _fresh(config, sampler,
                                                                                                tables)
     total = config.total_sweeps
     blocks_done = 0
     try:
-        with progress_bar(total, f"{config.system} {config.method}") as advance:
-            advance(progress.state.sweep)
-            while progress.state.sweep < total:
-                start = time.perf_counter()
-                state, series, sums = progress.state, progress.series, progress.sums.copy()
-                for _ in range(min(config.block, total - state.sweep)):
-                    state = sampler.step(tables, state, 1)
-                    t = state.sweep - 1 - config.burn_in
-                    if t >= 0:
-                        position_averages(state.h, value, lo, hi, config.rmax, series, t)
-                        sums += flat_states[state.h[:, 1:spec.depth + 1]].sum(axis=0)
-                progress = Progress(state, series, sums, progress.seconds + time.perf_counter() - start)
-                advance(config.block)
-                blocks_done += 1
-                if on_block is not None:
-                    on_block(blocks_done)
+        advance(progress.state.sweep)
+        while progress.state.sweep < total:
+            start = time.perf_counter()
+            state, series, sums = progress.state, progress.series, progress.sums.copy()
+            for _ in range(min(config.block, total - state.sweep)):
+                state = sampler.step(tables, state, 1)
+                t = state.sweep - 1 - config.burn_in
+                if t >= 0:
+                    position_averages(state.h, value, lo, hi, config.rmax, series, t)
+                    sums += flat_states[state.h[:, 1:spec.depth + 1]].sum(axis=0)
+            progress = Progress(state, series, sums, progress.seconds + time.perf_counter() - start)
+            advance(config.block)
+            blocks_done += 1
+            if on_block is not None:
+                on_block(blocks_done)
     except KeyboardInterrupt:
         if path is not None:
             save_checkpoint(path, config, progress)

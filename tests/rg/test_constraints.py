@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from deeprg.exact import build
-from deeprg.rg import constraint_rule, renormalized
+from deeprg.rg import constraint_rule, renormalized_factor
 
 from .models import TOY
 
@@ -20,7 +20,7 @@ def test_bare_constraint_is_the_network_rule(beta_v):
 def test_renormalized_constraint_at_infinite_beta_v_counts_two_layer_paths():
     """At beta_v = inf, E = I and E'[h, sigma] = K[sigma, h]: the number of (W, b) taking sigma to h."""
     tm = build(TOY.replace(beta_v=math.inf))
-    Ep = renormalized(tm.E, tm.K)
+    Ep = renormalized_factor(tm.E, tm.K)
     np.testing.assert_array_equal(Ep, tm.K.T)
     rule = constraint_rule(Ep)
     best = tm.K.max()
