@@ -76,7 +76,8 @@ def beta_v_limit(lambdas=(1.0, 10.0, 100.0, 1e3, 1e4, 1e5), seed: int = 0, rows:
     return out
 
 
-def _accuracy_pair(spec, data, epochs, batch_size, seed, learning_rate):
+def accuracy_pair(spec, data, epochs, batch_size, seed, learning_rate) -> dict:
+    """Final test accuracy and median time per epoch of DNA and of backprop training of ``spec`` on ``data``."""
     runs = {}
     for method in ("dna", "backprop"):
         result = train(spec, data, TrainConfig(method=method, epochs=epochs, batch_size=batch_size, seed=seed,
@@ -95,7 +96,7 @@ def depth_sweep(dataset: str = "digits", depths=range(2, 11), width: int = 64, e
     rows = []
     for depth in depths:
         spec = MLPSpec((n_in, *([width] * (depth - 1)), n_out), activation=activation)
-        rows.append({"depth": depth, **_accuracy_pair(spec, data, epochs, batch_size, seed, learning_rate)})
+        rows.append({"depth": depth, **accuracy_pair(spec, data, epochs, batch_size, seed, learning_rate)})
         advance(1)
     return {"dataset": dataset, "width": width, "epochs": epochs, "rows": rows}
 
