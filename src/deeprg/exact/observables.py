@@ -95,3 +95,41 @@ def bulk_observables(spec: NetworkSpec, rmax: int = 20, engine: str = "auto") ->
     if choose_engine(spec, engine) == "full":
         return full_bulk_observables(build(spec), int(rmax))
     return symmetric_bulk_observables(sym.build_blocks(spec), int(rmax))
+
+
+# -- output helpers ----------------------------------------------------------------------------------------
+JSON_ARRAY_LIMIT = 10**5  # mean_h larger than this goes to an .npz beside result.json
+FULL_ENGINE_LIMIT = 10**9  # weight configurations x layer states the full engine may visit
+
+
+def check_full_engine(spec: NetworkSpec) -> None:
+    """Refuse (count and limit, before allocating) a full transfer matrix that would not fit."""
+    cost = full_engine_cost(spec)
+    if cost > FULL_ENGINE_LIMIT:
+        states = len(spec.values.neurons) ** (spec.rows * spec.width)
+        raise ValueError(f"width/rows: the full transfer matrix needs {count_weight_configurations(spec)} weight "
+                         f"configurations x {states} layer states (limit {FULL_ENGINE_LIMIT:.0e} terms, "
+                         f"{MAX_STATES} states); use --method symmetric")
+
+
+def finite_or_none(x: float) -> float | None:
+    """Strict JSON: an infinite decay length is written as null."""
+    return float(x) if math.isfinite(x) else None
+
+
+def series_json(series: sym.Series | None) -> dict | None:
+    """{mean, G, xi} with xi = null when infinite (a degenerate top of T with weight in G)."""
+    if series is None:
+        return None
+    return {"mean": series.mean, "G": series.G, "xi": finite_or_none(series.xi)}
+
+
+def write_unit_means(path, mean_h: np.ndarray) -> None:
+    """Save the (M, L) per-unit layer means (identical across units) as ``mean_h`` in an .npz, atomically."""
+    from ..results import atomic_write
+
+    def write(tmp):
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, mean_h=np.ascontiguousarray(mean_h[:, :, 0]))
+
+    atomic_write(path, write)
