@@ -14,6 +14,7 @@ class Method(str, Enum):
     auto = "auto"
     transfer = "transfer"
     enumerate = "enumerate"
+    symmetric = "symmetric"
 
 
 class Hamiltonian(str, Enum):
@@ -54,7 +55,8 @@ def exact(
     neurons: str = typer.Option("0,1", help="Neuron values."),
     activation: str = typer.Option("heaviside", help="heaviside or sign."),
     hamiltonian: Hamiltonian = typer.Option(Hamiltonian.dna, help="dna (eq 13) or original cost (eq 8)."),
-    method: Method = typer.Option(Method.auto, help="auto (= transfer), transfer, or enumerate (brute force)."),
+    method: Method = typer.Option(Method.auto, help="auto (full transfer matrix when cheap, else the "
+                                  "permutation-symmetric engine), transfer, symmetric, or enumerate (brute force)."),
     p: float = typer.Option(2.0, "--p", help="Exponent of the L^p cost (footnote 7)."),
     weight_prior: str = typer.Option(None, help="Prior weight of each weight value, e.g. '1,2'."),
     bias_prior: str = typer.Option(None, help="Prior weight of each bias value."),
@@ -70,27 +72,48 @@ def exact(
                              hamiltonian.value, p, weight_prior, bias_prior)
     if rmax < 0:
         raise ValueError(f"--rmax: must be >= 0, got {rmax}")
-    tm = ex.build(spec)
-    if method is Method.enumerate:
-        result = ex.enumerate_spec(spec, progress=True)
+    from ..exact import observables as obs
+
+    engine = "symmetric" if method is Method.symmetric else "full" if method is not Method.auto else \
+        obs.choose_engine(spec)
+    if engine == "full":
+        obs.check_full_engine(spec)
+        tm = ex.build(spec)
+        result = ex.enumerate_spec(spec, progress=True) if method is Method.enumerate else ex.solve(spec)
+        bulk = ex.bulk(tm, rmax)
+        observables = obs.full_bulk_observables(tm, rmax)
+        bulk_payload = {"free_energy_per_layer": bulk.free_energy_per_layer, "xi": bulk.xi, "G": bulk.G,
+                        "mean": bulk.mean, "eigenvalues": bulk.eigenvalues, "method": "transfer"}
     else:
-        result = ex.solve(spec)
-    bulk = ex.bulk(tm, rmax)
+        blocks = ex.build_blocks(spec)  # checks the block limits before allocating
+        result = ex.solve_symmetric(spec, blocks=blocks)
+        observables = obs.symmetric_bulk_observables(blocks, rmax)
+        bulk_payload = {"free_energy_per_layer": observables["free_energy_per_layer"], "xi": observables["xi"],
+                        "G": observables["single"].G, "mean": observables["single"].mean, "method": "symmetric",
+                        "reduction": blocks.reduction, "blocks": len(blocks.A)}
+    bulk_payload["overlap"] = obs.series_json(observables["overlap"])
+    bulk_payload["magnetization"] = obs.series_json(observables["magnetization"])
+    mean_h = result.mean_h
     payload = {
         "log_z": result.log_z,
-        "mean_h": result.mean_h,
+        "mean_h": mean_h if mean_h.size <= obs.JSON_ARRAY_LIMIT else None,
         "cov_h": result.cov_h,
-        "bulk": {"free_energy_per_layer": bulk.free_energy_per_layer, "xi": bulk.xi, "G": bulk.G,
-                 "mean": bulk.mean, "eigenvalues": bulk.eigenvalues, "method": "transfer"},
+        "bulk": bulk_payload,
         "spec": spec,
         "method": result.method,
     }
+    files = ["result.json", "mean_h.png", "bulk_G.png"]
+    if mean_h.size > obs.JSON_ARRAY_LIMIT:  # every unit has the same mean: store (M, L) beside the JSON
+        obs.write_unit_means(out / "mean_h.npz", mean_h)
+        payload["mean_h_file"] = "mean_h.npz"
+        files.append("mean_h.npz")
     write_json(out / "result.json", payload)
-    save_figure(plots.layer_means(result.mean_h, f"<h> per layer ({spec.hamiltonian}, {result.method})"),
+    save_figure(plots.layer_means(mean_h[:, :, :1] if mean_h.size > obs.JSON_ARRAY_LIMIT else mean_h,
+                                  f"<h> per layer ({spec.hamiltonian}, {result.method})"),
                 out / "mean_h.png")
-    save_figure(plots.correlation({"bulk G(r)": bulk.G}, f"bulk correlation, xi = {bulk.xi:.4g}"),
+    save_figure(plots.correlation({"bulk G(r)": bulk_payload["G"]}, f"bulk correlation, xi = {bulk_payload['xi']:.4g}"),
                 out / "bulk_G.png")
-    done(out, ["result.json", "mean_h.png", "bulk_G.png"])
+    done(out, files)
 
 
 def register(app: typer.Typer) -> None:
