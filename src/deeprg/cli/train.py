@@ -73,6 +73,8 @@ def register(app: typer.Typer) -> None:
         inference_rate: str = typer.Option("0.5", help="Relaxation step gamma in units of 1/(2 lambda) (dna)."),
         langevin_step: str = typer.Option("0.05", help="ULA step relative to the curvature bound (langevin)."),
         chains: int = typer.Option(1, help="Parallel Langevin chains (langevin)."),
+        sigma_w2: str = typer.Option("1", "--sigma-w2", help="Initial weight scale: W_ij ~ N(0, sigma_w2 / fan_in)."),
+        sigma_b2: str = typer.Option("0", "--sigma-b2", help="Initial bias variance: b_i ~ N(0, sigma_b2)."),
         data: str = typer.Option("", help="Optional .npz with x_train, y_train, x_test, y_test (replaces --dataset)."),
         out: Path = out_option("deeprg-out/train"),
     ):
@@ -91,7 +93,8 @@ def register(app: typer.Typer) -> None:
                              learning_rate=parse_number(learning_rate, "learning_rate"),
                              inference_steps=None if inference_steps == -1 else inference_steps,
                              inference_rate=parse_number(inference_rate, "inference_rate"),
-                             langevin_step=parse_number(langevin_step, "langevin_step"), chains=chains)
+                             langevin_step=parse_number(langevin_step, "langevin_step"), chains=chains,
+                             sigma_w2=parse_number(sigma_w2, "sigma_w2"), sigma_b2=parse_number(sigma_b2, "sigma_b2"))
         dataset_obj = _load_npz(Path(data)) if data else load_dataset(dataset, spec.widths, seed)
         validate_data(spec, dataset_obj.x_train, dataset_obj.y_train, "data")
         validate_data(spec, dataset_obj.x_test, dataset_obj.y_test, "data")

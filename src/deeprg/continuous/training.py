@@ -34,7 +34,11 @@ METHODS = ("dna", "backprop", "langevin")
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    """How to train; validated at construction."""
+    """How to train; validated at construction.
+
+    ``sigma_w2``, ``sigma_b2``: the initial weights are :math:`W_{ij} \\sim N(0, \\sigma_w^2/n_{in})`,
+    :math:`b_i \\sim N(0, \\sigma_b^2)` (:func:`deeprg.continuous.model.init_params`).
+    """
 
     method: str = "dna"
     epochs: int = 10
@@ -45,6 +49,8 @@ class TrainConfig:
     inference_rate: float = 0.5
     langevin_step: float = 0.05
     chains: int = 1
+    sigma_w2: float = 1.0
+    sigma_b2: float = 0.0
 
     def __post_init__(self):
         if self.method not in METHODS:
@@ -59,6 +65,11 @@ class TrainConfig:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"{name}: must be finite and > 0, got {value!r}")
+        for name, lowest in (("sigma_w2", "> 0"), ("sigma_b2", ">= 0")):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+                    and (value > 0 or (value == 0 and lowest == ">= 0"))):
+                raise ValueError(f"{name}: the initial {name[-3]} variance must be finite and {lowest}, got {value!r}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -105,7 +116,7 @@ def train(spec: MLPSpec, data: Dataset, config: TrainConfig, advance=lambda n=1:
     validate_data(spec, data.x_train, data.y_train, "data")
     validate_data(spec, data.x_test, data.y_test, "data")
     key_init, key_run = jax.random.split(jax.random.PRNGKey(config.seed))
-    params = init_params(key_init, spec)
+    params = init_params(key_init, spec, config.sigma_w2, config.sigma_b2)
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     if config.method == "langevin":
         return _train_langevin(spec, data, config, params, key_run, advance)
