@@ -48,7 +48,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from .model import MAX_SLOPES, MLPSpec, energy, forward, loss
+from .model import MAX_SLOPES, MLPSpec, _mismatch, energy, forward, loss
 
 
 # ---------------------------------------------------------------------------------------------- deterministic
@@ -95,6 +95,78 @@ def relax_hidden(params, hidden, x, y, spec: MLPSpec, steps: int, rate: float = 
     return jax.lax.fori_loop(0, steps, step, tuple(hidden))
 
 
+def forward_preactivations(params, x, spec: MLPSpec):
+    """The forward pass as ``(hidden, z)``: ``hidden = (h^(1), ..., h^(M))`` and the M + 1 pre-activations
+    :math:`z^{(m)} = h^{(m)} W^{(m)\\top} + b^{(m)}` (with :math:`h^{(0)} = x`)."""
+    z, hidden, h = [], [], x
+    for m, layer in enumerate(params):
+        z.append(h @ layer["W"].T + layer["b"])
+        if m < len(params) - 1:
+            h = spec.act(m)(z[-1])
+            hidden.append(h)
+    return tuple(hidden), tuple(z)
+
+
+def _preactivations(params, x, hidden):
+    return tuple(h @ layer["W"].T + layer["b"] for layer, h in zip(params, (x, *hidden)))
+
+
+def _row_dot(a, b):
+    return jnp.sum(a * b, axis=-1, keepdims=True)
+
+
+def _sweep(params, hidden, z, x, y, spec: MLPSpec, rate):
+    """One top-down sweep: h^(M), h^(M-1), ..., h^(1), each one gradient step on H_new at the current others."""
+    lams, p = spec.lambdas, spec.p
+    hidden = list(hidden)
+    for m in range(spec.n_hidden, 0, -1):
+        above = y if m == spec.n_hidden else hidden[m]
+        act_up, act_own = spec.act(m), spec.act(m - 1)
+        # the two terms of H_new that contain h^(m); z^(m) = h^(m) W^T + b carries the upper one back to h^(m)
+        delta = jax.grad(lambda zm: lams[m] * _mismatch(above, act_up(zm), p))(z[m])
+        own = jax.grad(lambda h: lams[m - 1] * _mismatch(h, act_own(z[m - 1]), p))(hidden[m - 1])
+        g = own + delta @ params[m]["W"]
+        jg = jax.jvp(act_up, (z[m],), (g @ params[m]["W"].T,))[1]
+        gg = _row_dot(g, g)
+        curvature = 2.0 * (lams[m - 1] * gg + lams[m] * _row_dot(jg, jg))
+        hidden[m - 1] = hidden[m - 1] - rate * gg / jnp.where(curvature > 0, curvature, 1.0) * g
+    return tuple(hidden)
+
+
+def sweep_hidden(params, hidden, x, y, spec: MLPSpec, sweeps: int = 1, rate: float = 1.0, preactivations=None):
+    """``sweeps`` top-down Gauss-Seidel sweeps of the dynamic neurons at fixed ``params`` (module docstring).
+
+    ``preactivations``: the :math:`z^{(m)}` of ``hidden`` when already known (the forward pass computes them), so
+    the first sweep costs two matrix products per layer.
+    """
+    z = _preactivations(params, x, hidden) if preactivations is None else preactivations
+    hidden = _sweep(params, tuple(hidden), z, x, y, spec, rate) if sweeps > 0 else tuple(hidden)
+    if sweeps > 1:
+        hidden = jax.lax.fori_loop(
+            1, sweeps, lambda _, h: _sweep(params, h, _preactivations(params, x, h), x, y, spec, rate), hidden)
+    return hidden
+
+
+RELAXATIONS = ("sweep", "jacobi")
+DEFAULT_RATES = {"sweep": 1.0, "jacobi": 0.5}
+
+
+def relax(params, x, y, spec: MLPSpec, relaxation: str = "sweep", steps: int | None = None,
+          rate: float | None = None):
+    """The dynamic neurons of one batch, relaxed from the forward pass (module docstring, step ii).
+
+    ``relaxation="sweep"``: ``steps`` top-down sweeps (default 1); ``"jacobi"``: ``steps`` Jacobi steps of
+    :func:`relax_hidden` (default M). ``rate`` defaults to :data:`DEFAULT_RATES`.
+    """
+    if relaxation not in RELAXATIONS:
+        raise ValueError(f"relaxation: {relaxation!r} is not one of {', '.join(RELAXATIONS)}")
+    rate = DEFAULT_RATES[relaxation] if rate is None else rate
+    hidden, z = forward_preactivations(params, x, spec)
+    if relaxation == "sweep":
+        return sweep_hidden(params, hidden, x, y, spec, 1 if steps is None else steps, rate, preactivations=z)
+    return relax_hidden(params, hidden, x, y, spec, spec.n_hidden if steps is None else steps, rate)
+
+
 class TrainState(NamedTuple):
     params: tuple
     opt_state: optax.OptState
@@ -122,19 +194,19 @@ def make_backprop_step(spec: MLPSpec, optimizer: optax.GradientTransformation) -
 
 
 def make_dna_step(spec: MLPSpec, optimizer: optax.GradientTransformation, inference_steps: int | None = None,
-                  inference_rate: float = 0.5) -> Callable:
+                  inference_rate: float | None = None, relaxation: str = "sweep") -> Callable:
     """Jitted ``step(state, x, y) -> (state, energy)`` of alternating inference and learning (module docstring).
 
-    ``inference_steps`` defaults to M, the number of hidden layers (the least that reaches every layer).
+    The dynamic neurons are relaxed by :func:`relax` (default: one top-down sweep at the full Cauchy step).
     """
-    steps = spec.n_hidden if inference_steps is None else int(inference_steps)
-    if steps < 0:
+    if inference_steps is not None and int(inference_steps) < 0:
         raise ValueError(f"inference_steps: must be >= 0, got {inference_steps!r}")
+    if relaxation not in RELAXATIONS:
+        raise ValueError(f"relaxation: {relaxation!r} is not one of {', '.join(RELAXATIONS)}")
 
     @jax.jit
     def step(state: TrainState, x, y):
-        hidden = forward(state.params, x, spec)[:-1]
-        hidden = relax_hidden(state.params, hidden, x, y, spec, steps, inference_rate)
+        hidden = relax(state.params, x, y, spec, relaxation, inference_steps, inference_rate)
         value, grads = jax.value_and_grad(energy)(state.params, hidden, x, y, spec)
         return _apply(optimizer, state, grads, x.shape[0]), value
 

@@ -25,8 +25,8 @@ import numpy as np
 import optax
 
 from .data import Dataset
-from .dynamics import (langevin_init, make_backprop_step, make_dna_step, preconditioner, train_init, relax_hidden,
-                       ula_step)
+from .dynamics import (RELAXATIONS, langevin_init, make_backprop_step, make_dna_step, preconditioner, relax,
+                       train_init, ula_step)
 from .model import MLPSpec, energy, forward, init_params, loss, validate_data
 
 METHODS = ("dna", "backprop", "langevin")
@@ -46,7 +46,8 @@ class TrainConfig:
     seed: int = 0
     learning_rate: float = 1e-2
     inference_steps: int | None = None
-    inference_rate: float = 0.5
+    inference_rate: float | None = None
+    relaxation: str = "sweep"
     langevin_step: float = 0.05
     chains: int = 1
     sigma_w2: float = 1.0
@@ -61,8 +62,12 @@ class TrainConfig:
                 raise ValueError(f"{name}: must be an integer >= 1, got {value!r}")
         if self.inference_steps is not None and (not isinstance(self.inference_steps, int) or self.inference_steps < 0):
             raise ValueError(f"inference_steps: must be an integer >= 0, got {self.inference_steps!r}")
+        if self.relaxation not in RELAXATIONS:
+            raise ValueError(f"relaxation: {self.relaxation!r} is not one of {', '.join(RELAXATIONS)}")
         for name in ("learning_rate", "inference_rate", "langevin_step"):
             value = getattr(self, name)
+            if value is None and name == "inference_rate":
+                continue
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"{name}: must be finite and > 0, got {value!r}")
         for name, lowest in (("sigma_w2", "> 0"), ("sigma_b2", ">= 0")):
@@ -121,8 +126,8 @@ def train(spec: MLPSpec, data: Dataset, config: TrainConfig, advance=lambda n=1:
     if config.method == "langevin":
         return _train_langevin(spec, data, config, params, key_run, advance)
     optimizer = optax.adam(config.learning_rate)
-    step = (make_dna_step(spec, optimizer, config.inference_steps, config.inference_rate) if config.method == "dna"
-            else make_backprop_step(spec, optimizer))
+    step = (make_dna_step(spec, optimizer, config.inference_steps, config.inference_rate, config.relaxation)
+            if config.method == "dna" else make_backprop_step(spec, optimizer))
     state = train_init(params, optimizer)
 
     @jax.jit
@@ -147,8 +152,7 @@ def train(spec: MLPSpec, data: Dataset, config: TrainConfig, advance=lambda n=1:
 
 
 def _relaxed_energy(params, spec, x, y, config):
-    steps = spec.n_hidden if config.inference_steps is None else config.inference_steps
-    hidden = relax_hidden(params, forward(params, x, spec)[:-1], x, y, spec, steps, config.inference_rate)
+    hidden = relax(params, x, y, spec, config.relaxation, config.inference_steps, config.inference_rate)
     return float(energy(params, hidden, x, y, spec))
 
 
