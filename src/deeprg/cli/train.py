@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         epochs: int = typer.Option(10, help="Epochs."),
         batch_size: int = typer.Option(32, help="Rows per batch (langevin: steps per epoch = rows/batch)."),
         seed: int = typer.Option(0, help="Seed of the data split, initial weights, batches and noise."),
-        learning_rate: str = typer.Option("0.01", help="Adam learning rate (dna, backprop)."),
+        learning_rate: str = typer.Option("0.003", help="Adam learning rate (dna, backprop)."),
         relaxation: str = typer.Option("sweep", help="Relaxation of the dynamic neurons (dna): sweep (top-down, "
                                                      "Cauchy step) or jacobi."),
         inference_steps: int = typer.Option(-1, help="Relaxation sweeps or Jacobi steps per batch (dna; -1: 1 sweep, "

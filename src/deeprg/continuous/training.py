@@ -36,6 +36,10 @@ METHODS = ("dna", "backprop", "langevin")
 class TrainConfig:
     """How to train; validated at construction.
 
+    ``learning_rate``: Adam's step. The default 3e-3 keeps backprop sound at every depth on digits (tanh, width 64,
+    seeds 0-2: 96.7-97.5% mean test accuracy for 2 to 12 weight layers), where 1e-2 loses accuracy with depth
+    (97.1% at 3 layers, 93.8% at 10, 92.6% at 12).
+
     ``sigma_w2``, ``sigma_b2``: the initial weights are :math:`W_{ij} \\sim N(0, \\sigma_w^2/n_{in})`,
     :math:`b_i \\sim N(0, \\sigma_b^2)` (:func:`deeprg.continuous.model.init_params`).
     """
@@ -44,7 +48,7 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 32
     seed: int = 0
-    learning_rate: float = 1e-2
+    learning_rate: float = 3e-3
     inference_steps: int | None = None
     inference_rate: float | None = None
     relaxation: str = "sweep"
