@@ -228,3 +228,21 @@ def test_swept_dna_gradient_tends_to_backprop_gradient():
         b = ravel_pytree(jax.grad(loss)(params, x, y, spec))[0]
         cosines.append(float(a @ b / jnp.linalg.norm(a) / jnp.linalg.norm(b)))
     assert cosines[1] > 0.999 > cosines[0]
+
+
+@pytest.mark.parametrize("relaxation", ["sweep", "jacobi"])
+def test_training_gradient_is_the_autodiff_gradient_of_the_energy(relaxation):
+    """The DNA step's weight gradient, from the pre-activations the sweep keeps up to date, equals jax.grad of the
+    whole energy at the relaxed neurons (with regularizers), and those pre-activations are h W^T + b."""
+    from deeprg.continuous.dynamics import _relax, energy_and_param_grad
+
+    spec, params, x, y = _problem(beta_v=3.0)
+    spec = MLPSpec(spec.widths, activation="tanh", output_activation="sigmoid", beta_v=3.0, c_w=0.05, c_b=0.02, p=2.5)
+    hidden, z = _relax(params, x, y, spec, relaxation, 2, None)
+    for m, (layer, h) in enumerate(zip(params, (x, *hidden))):
+        np.testing.assert_allclose(z[m], h @ layer["W"].T + layer["b"], rtol=1e-5, atol=1e-5)
+    value, grads = energy_and_param_grad(params, hidden, z, x, y, spec)
+    expected_value, expected = jax.value_and_grad(energy)(params, hidden, x, y, spec)
+    assert float(value) == pytest.approx(float(expected_value), rel=1e-5)
+    for a, b in zip(jax.tree_util.tree_leaves(grads), jax.tree_util.tree_leaves(expected)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

@@ -68,7 +68,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from .model import MAX_SLOPES, MLPSpec, _mismatch, energy, forward, loss
+from .model import MAX_SLOPES, MLPSpec, _mismatch, _regularizer, energy, forward, loss
 
 
 # ---------------------------------------------------------------------------------------------- deterministic
@@ -136,9 +136,13 @@ def _row_dot(a, b):
 
 
 def _sweep(params, hidden, z, x, y, spec: MLPSpec, rate):
-    """One top-down sweep: h^(M), h^(M-1), ..., h^(1), each one gradient step on H_new at the current others."""
+    """One top-down sweep: h^(M), h^(M-1), ..., h^(1), each one gradient step on H_new at the current others.
+
+    Returns the new ``(hidden, z)``: a step :math:`h^{(m)} \\to h^{(m)} - s\\,g` moves
+    :math:`z^{(m)} \\to z^{(m)} - s\\,g W^{(m)\\top}`, the product already formed for the step size.
+    """
     lams, p = spec.lambdas, spec.p
-    hidden = list(hidden)
+    hidden, z = list(hidden), list(z)
     for m in range(spec.n_hidden, 0, -1):
         above = y if m == spec.n_hidden else hidden[m]
         act_up, act_own = spec.act(m), spec.act(m - 1)
@@ -146,29 +150,44 @@ def _sweep(params, hidden, z, x, y, spec: MLPSpec, rate):
         delta = jax.grad(lambda zm: lams[m] * _mismatch(above, act_up(zm), p))(z[m])
         own = jax.grad(lambda h: lams[m - 1] * _mismatch(h, act_own(z[m - 1]), p))(hidden[m - 1])
         g = own + delta @ params[m]["W"]
-        jg = jax.jvp(act_up, (z[m],), (g @ params[m]["W"].T,))[1]
+        g_z = g @ params[m]["W"].T
+        jg = jax.jvp(act_up, (z[m],), (g_z,))[1]
         gg = _row_dot(g, g)
         curvature = 2.0 * (lams[m - 1] * gg + lams[m] * _row_dot(jg, jg))
-        hidden[m - 1] = hidden[m - 1] - rate * gg / jnp.where(curvature > 0, curvature, 1.0) * g
-    return tuple(hidden)
+        step = rate * gg / jnp.where(curvature > 0, curvature, 1.0)
+        hidden[m - 1] = hidden[m - 1] - step * g
+        z[m] = z[m] - step * g_z
+    return tuple(hidden), tuple(z)
 
 
-def sweep_hidden(params, hidden, x, y, spec: MLPSpec, sweeps: int = 1, rate: float = 1.0, preactivations=None):
-    """``sweeps`` top-down Gauss-Seidel sweeps of the dynamic neurons at fixed ``params`` (module docstring).
-
-    ``preactivations``: the :math:`z^{(m)}` of ``hidden`` when already known (the forward pass computes them), so
-    the first sweep costs two matrix products per layer.
-    """
-    z = _preactivations(params, x, hidden) if preactivations is None else preactivations
-    hidden = _sweep(params, tuple(hidden), z, x, y, spec, rate) if sweeps > 0 else tuple(hidden)
+def _sweeps(params, hidden, z, x, y, spec: MLPSpec, sweeps: int, rate):
+    state = (tuple(hidden), tuple(z))
+    if sweeps > 0:
+        state = _sweep(params, *state, x, y, spec, rate)
     if sweeps > 1:
-        hidden = jax.lax.fori_loop(
-            1, sweeps, lambda _, h: _sweep(params, h, _preactivations(params, x, h), x, y, spec, rate), hidden)
-    return hidden
+        state = jax.lax.fori_loop(1, sweeps, lambda _, s: _sweep(params, *s, x, y, spec, rate), state)
+    return state
+
+
+def sweep_hidden(params, hidden, x, y, spec: MLPSpec, sweeps: int = 1, rate: float = 1.0):
+    """``sweeps`` top-down Gauss-Seidel sweeps of the dynamic neurons at fixed ``params`` (module docstring)."""
+    return _sweeps(params, hidden, _preactivations(params, x, hidden), x, y, spec, sweeps, rate)[0]
 
 
 RELAXATIONS = ("sweep", "jacobi")
 DEFAULT_RATES = {"sweep": 1.0, "jacobi": 0.5}
+
+
+def _relax(params, x, y, spec: MLPSpec, relaxation: str, steps: int | None, rate: float | None):
+    """``(hidden, z)`` relaxed from the forward pass; the sweep keeps the pre-activations up to date as it goes."""
+    if relaxation not in RELAXATIONS:
+        raise ValueError(f"relaxation: {relaxation!r} is not one of {', '.join(RELAXATIONS)}")
+    rate = DEFAULT_RATES[relaxation] if rate is None else rate
+    hidden, z = forward_preactivations(params, x, spec)
+    if relaxation == "sweep":
+        return _sweeps(params, hidden, z, x, y, spec, 1 if steps is None else steps, rate)
+    hidden = relax_hidden(params, hidden, x, y, spec, spec.n_hidden if steps is None else steps, rate)
+    return hidden, _preactivations(params, x, hidden)
 
 
 def relax(params, x, y, spec: MLPSpec, relaxation: str = "sweep", steps: int | None = None,
@@ -178,13 +197,28 @@ def relax(params, x, y, spec: MLPSpec, relaxation: str = "sweep", steps: int | N
     ``relaxation="sweep"``: ``steps`` top-down sweeps (default 1); ``"jacobi"``: ``steps`` Jacobi steps of
     :func:`relax_hidden` (default M). ``rate`` defaults to :data:`DEFAULT_RATES`.
     """
-    if relaxation not in RELAXATIONS:
-        raise ValueError(f"relaxation: {relaxation!r} is not one of {', '.join(RELAXATIONS)}")
-    rate = DEFAULT_RATES[relaxation] if rate is None else rate
-    hidden, z = forward_preactivations(params, x, spec)
-    if relaxation == "sweep":
-        return sweep_hidden(params, hidden, x, y, spec, 1 if steps is None else steps, rate, preactivations=z)
-    return relax_hidden(params, hidden, x, y, spec, spec.n_hidden if steps is None else steps, rate)
+    return _relax(params, x, y, spec, relaxation, steps, rate)[0]
+
+
+def energy_and_param_grad(params, hidden, z, x, y, spec: MLPSpec):
+    """:func:`model.energy` and its gradient in ``params`` at ``hidden``, given the pre-activations ``z`` of hidden.
+
+    Term by term: ``jax.grad`` of each mismatch in its pre-activation :math:`z^{(m)}`, then
+    :math:`\\partial/\\partial W^{(m)} = \\delta^{(m)\\top} h^{(m)}`, :math:`\\partial/\\partial b^{(m)} = \\sum_l
+    \\delta^{(m)}`, plus the regularizers: equal to ``jax.value_and_grad(energy)`` without recomputing ``z``.
+    """
+    inputs, targets = (x, *hidden), (*hidden, y)
+    total, grads = 0.0, []
+    for m, (lam, h, t, zm) in enumerate(zip(spec.lambdas, inputs, targets, z)):
+        act = spec.act(m)
+        value, delta = jax.value_and_grad(lambda zz: lam * _mismatch(t, act(zz), spec.p))(zm)
+        total = total + value
+        grads.append({"W": delta.T @ h, "b": jnp.sum(delta, axis=0)})
+    if spec.c_w or spec.c_b:
+        value, reg_grads = jax.value_and_grad(_regularizer)(params, spec)
+        total = total + value
+        grads = [jax.tree_util.tree_map(jnp.add, a, b) for a, b in zip(grads, reg_grads)]
+    return total, tuple(grads)
 
 
 class TrainState(NamedTuple):
@@ -226,8 +260,8 @@ def make_dna_step(spec: MLPSpec, optimizer: optax.GradientTransformation, infere
 
     @jax.jit
     def step(state: TrainState, x, y):
-        hidden = relax(state.params, x, y, spec, relaxation, inference_steps, inference_rate)
-        value, grads = jax.value_and_grad(energy)(state.params, hidden, x, y, spec)
+        hidden, z = _relax(state.params, x, y, spec, relaxation, inference_steps, inference_rate)
+        value, grads = energy_and_param_grad(state.params, hidden, z, x, y, spec)
         return _apply(optimizer, state, grads, x.shape[0]), value
 
     return step

@@ -109,9 +109,26 @@ def accuracy(outputs, y) -> float:
     return float(np.mean(np.argmax(np.asarray(outputs), 1) == np.argmax(np.asarray(y), 1)))
 
 
-def _batches(rng, rows, batch_size):
+def epoch_batches(rng, rows: int, batch_size: int):
+    """Row indices of one epoch's batches, shaped (batches, batch_size): a fresh permutation, last partial left out."""
     order = rng.permutation(rows)
-    return order[: rows - rows % batch_size].reshape(-1, batch_size) if rows >= batch_size else order[None]
+    return jnp.asarray(order[: rows - rows % batch_size].reshape(-1, batch_size) if rows >= batch_size else order[None])
+
+
+def make_epoch(spec: MLPSpec, config: TrainConfig, params):
+    """``(run_epoch, state)`` for ``dna`` or ``backprop``: ``run_epoch(state, batches, x, y) -> (state, total)`` is
+    one jitted ``lax.scan`` of optimizer steps over the batches (what :func:`train` times), ``total`` the summed
+    energy (or cost); ``state`` holds ``params`` and a fresh Adam state."""
+    optimizer = optax.adam(config.learning_rate)
+    step = (make_dna_step(spec, optimizer, config.inference_steps, config.inference_rate, config.relaxation)
+            if config.method == "dna" else make_backprop_step(spec, optimizer))
+
+    @jax.jit
+    def run_epoch(state, batches, x, y):
+        state, values = jax.lax.scan(lambda s, idx: step(s, x[idx], y[idx]), state, batches)
+        return state, jnp.sum(values)
+
+    return run_epoch, train_init(params, optimizer)
 
 
 def _timed(fn):
@@ -129,22 +146,13 @@ def train(spec: MLPSpec, data: Dataset, config: TrainConfig, advance=lambda n=1:
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     if config.method == "langevin":
         return _train_langevin(spec, data, config, params, key_run, advance)
-    optimizer = optax.adam(config.learning_rate)
-    step = (make_dna_step(spec, optimizer, config.inference_steps, config.inference_rate, config.relaxation)
-            if config.method == "dna" else make_backprop_step(spec, optimizer))
-    state = train_init(params, optimizer)
-
-    @jax.jit
-    def run_epoch(state, batches, x, y):
-        state, values = jax.lax.scan(lambda s, idx: step(s, x[idx], y[idx]), state, batches)
-        return state, jnp.sum(values)
-
+    run_epoch, state = make_epoch(spec, config, params)
     rng = np.random.default_rng(config.seed)
-    jax.block_until_ready(run_epoch(state, jnp.asarray(_batches(np.random.default_rng(config.seed), len(x),
-                                                                  config.batch_size)), x, y))  # compile; discarded
+    jax.block_until_ready(run_epoch(state, epoch_batches(np.random.default_rng(config.seed), len(x),
+                                                         config.batch_size), x, y))  # compile; discarded
     curves = {"test": [], "train": [], "energy": [], "time": []}
     for _ in range(config.epochs):
-        batches = jnp.asarray(_batches(rng, len(x), config.batch_size))
+        batches = epoch_batches(rng, len(x), config.batch_size)
         (state, total), seconds = _timed(lambda: run_epoch(state, batches, x, y))
         curves["energy"].append(float(total) / batches.size)
         curves["time"].append(seconds)
