@@ -1,13 +1,22 @@
-"""DNA training vs backprop wall time per epoch (digits, 64-64-64-10), and Langevin steps/s for a ~1e5-parameter MLP.
+"""DNA training vs backprop at depth (wall time per epoch and test accuracy), and Langevin steps/s.
 
-Run: .venv/bin/python benchmarks/bench_train.py
-Two timings of the same updates: (a) what `deeprg train` runs (a whole epoch compiled as one lax.scan over
-batches: pure compute), and (b) one jitted update per batch dispatched from Python (dispatch-bound).
+Run: PYTHONPATH=src .venv/bin/python benchmarks/bench_train.py [--quick]
+Writes results/bench/train.json.
+
+1. Depth (the acceptance of DNA at depth): tanh MLPs of width 64 with 6 and 10 weight layers on digits, 10 epochs,
+   batch 32, Adam at the default rate: test accuracy of backprop and DNA (one top-down sweep per batch, the default)
+   for seeds 0, 1, 2. Time per epoch: the compiled epoch that ``deeprg train`` times (one ``lax.scan`` over the
+   batches), run alternately for backprop, DNA and the previous DNA relaxation (M Jacobi steps with the
+   power-iteration step cap) on the same batches, so a load change on the shared machine hits all of them; the
+   ratio is DNA's over backprop's, of the minima (the cost without interference) and the median of paired rounds.
+2. Langevin (ULA) on (W, b, h) of a ~1e5-parameter MLP against plain gradient steps of the same energy.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import time
 
 os.environ.setdefault("DEEPRG_PROGRESS", "0")
@@ -15,10 +24,13 @@ os.environ.setdefault("DEEPRG_PROGRESS", "0")
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
-from deeprg.continuous import MLPSpec, TrainConfig, energy, forward, init_params, load_dataset, train
-from deeprg.continuous.dynamics import langevin_init, make_backprop_step, make_dna_step, preconditioner, train_init, ula_step
+sys.path.insert(0, os.path.dirname(__file__))
+from _timing import record  # noqa: E402
+
+from deeprg.continuous import MLPSpec, TrainConfig, energy, forward, init_params, load_dataset, train  # noqa: E402
+from deeprg.continuous.dynamics import langevin_init, preconditioner, ula_step  # noqa: E402
+from deeprg.continuous.training import epoch_batches, make_epoch  # noqa: E402
 
 
 def best_of(fn, repeats=5):
@@ -30,30 +42,47 @@ def best_of(fn, repeats=5):
     return min(times)
 
 
-def training_loop(spec, data):
-    out = {}
-    for method in ("backprop", "dna"):
-        result = train(spec, data, TrainConfig(method=method, epochs=10, batch_size=32, seed=0))
-        out[method] = (float(np.median(result.time_per_epoch)), result.test_accuracy[-1])
-    return out
-
-
-def dispatch_loop(spec, data):
-    """The same updates, one jitted call per batch from Python (dispatch-bound on small nets)."""
+def interleaved_epoch_times(spec, data, rounds: int) -> dict:
+    """Wall time of one compiled epoch (the same batches and initial state) for each method, alternating
+    backprop, DNA (sweep), DNA (Jacobi) for ``rounds`` rounds, so a load change on the shared machine hits all."""
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
-    batches = np.random.default_rng(0).permutation(len(x))[: len(x) // 32 * 32].reshape(-1, 32)
-    optimizer = optax.adam(1e-2)
-    state = train_init(init_params(jax.random.PRNGKey(0), spec), optimizer)
-    out = {}
-    for method, step in (("backprop", make_backprop_step(spec, optimizer)), ("dna", make_dna_step(spec, optimizer))):
-        def epoch(step=step):
-            s = state
-            for idx in batches:
-                s, _ = step(s, x[idx], y[idx])
-            return s
-        jax.block_until_ready(epoch())
-        out[method] = best_of(epoch)
-    return out
+    params = init_params(jax.random.PRNGKey(0), spec)
+    batches = epoch_batches(np.random.default_rng(0), len(x), 32)
+    runners = {"backprop": make_epoch(spec, TrainConfig(method="backprop"), params),
+               "dna": make_epoch(spec, TrainConfig(method="dna"), params),
+               "jacobi": make_epoch(spec, TrainConfig(method="dna", relaxation="jacobi"), params)}
+    for run_epoch, state in runners.values():
+        jax.block_until_ready(run_epoch(state, batches, x, y))  # compile
+    times = {name: [] for name in runners}
+    for _ in range(rounds):
+        for name, (run_epoch, state) in runners.items():
+            start = time.perf_counter()
+            jax.block_until_ready(run_epoch(state, batches, x, y))
+            times[name].append(time.perf_counter() - start)
+    return {name: np.array(t) for name, t in times.items()}
+
+
+def depth_comparison(depth: int, seeds=(0, 1, 2), epochs: int = 10, rounds: int = 30) -> dict:
+    spec = MLPSpec((64, *[64] * (depth - 1), 10), activation="tanh")
+    data = load_dataset("digits", spec.widths, 0)
+    acc = {m: [train(spec, data, TrainConfig(method=m, epochs=epochs, seed=s)).test_accuracy[-1] for s in seeds]
+           for m in ("backprop", "dna")}
+    t = interleaved_epoch_times(spec, data, rounds)
+    paired = t["dna"] / t["backprop"]
+    return {
+        "depth": depth, "seeds": list(seeds),
+        "backprop_test_accuracy": acc["backprop"], "dna_test_accuracy": acc["dna"],
+        "backprop_mean_accuracy": float(np.mean(acc["backprop"])), "dna_mean_accuracy": float(np.mean(acc["dna"])),
+        "accuracy_gap_points": 100 * float(np.mean(acc["dna"]) - np.mean(acc["backprop"])),
+        "rounds": rounds,
+        "backprop_s_per_epoch_min": float(t["backprop"].min()), "dna_s_per_epoch_min": float(t["dna"].min()),
+        "backprop_s_per_epoch_median": float(np.median(t["backprop"])),
+        "dna_s_per_epoch_median": float(np.median(t["dna"])),
+        "ratio_min": float(t["dna"].min() / t["backprop"].min()),
+        "ratio_paired_median": float(np.median(paired)),
+        "ratio_paired_quartiles": [float(q) for q in np.percentile(paired, [25, 75])],
+        "jacobi_ratio_min": float(t["jacobi"].min() / t["backprop"].min()),
+    }
 
 
 def langevin_rate(chains):
@@ -93,22 +122,32 @@ def langevin_rate(chains):
 
 
 def main():
-    spec = MLPSpec((64, 64, 64, 10), activation="sigmoid")
-    data = load_dataset("digits", spec.widths, 0)
-    train_runs = training_loop(spec, data)
-    loop = dispatch_loop(spec, data)
-    print("digits 64-64-64-10, batch 32, 44 batches/epoch, Adam 1e-2, DNA T=2 relaxation steps, gamma=0.5")
-    t = train_runs
-    print(f"  deeprg train (one compiled scan per epoch, median of 10): backprop {t['backprop'][0]*1e3:.2f} ms/epoch "
-          f"(test acc {100*t['backprop'][1]:.2f}%), DNA {t['dna'][0]*1e3:.2f} ms/epoch "
-          f"(test acc {100*t['dna'][1]:.2f}%); ratio DNA/backprop = {t['dna'][0]/t['backprop'][0]:.2f}")
-    print(f"  per-batch Python dispatch loop (best of 5): backprop {loop['backprop']*1e3:.2f} ms/epoch, "
-          f"DNA {loop['dna']*1e3:.2f} ms/epoch; ratio DNA/backprop = {loop['dna']/loop['backprop']:.2f}")
-    for chains in (1, 4):
-        n_params, rate, rate_gd = langevin_rate(chains)
-        print(f"Langevin (ULA) on (W, b, h), MLP 64-256-256-10 ({n_params} parameters, h of 512 rows), "
-              f"{chains} chain(s): {rate:.0f} steps/s; plain gradient steps: {rate_gd:.0f} steps/s; "
-              f"ratio = {rate_gd / rate:.2f}")
+    quick = "--quick" in sys.argv
+    rows = {}
+    print("tanh, width 64, digits (standardized), 10 epochs, batch 32, Adam at the default rate; "
+          "DNA = one top-down sweep per batch (timings on a shared, busy machine: compare the ratios)")
+    for depth in ((6,) if quick else (6, 10)):
+        r = depth_comparison(depth, seeds=(0,) if quick else (0, 1, 2))
+        print(f"depth {depth}: best of {r['rounds']} interleaved epochs: backprop "
+              f"{1e3 * r['backprop_s_per_epoch_min']:.2f} ms, DNA {1e3 * r['dna_s_per_epoch_min']:.2f} ms; "
+              f"ratio DNA/backprop = {r['ratio_min']:.2f} (minima), {r['ratio_paired_median']:.2f} (median of "
+              f"paired rounds, quartiles {r['ratio_paired_quartiles'][0]:.2f}-{r['ratio_paired_quartiles'][1]:.2f}); "
+              f"previous Jacobi relaxation {r['jacobi_ratio_min']:.2f}x")
+        print(f"  test accuracy after 10 epochs, seeds {r['seeds']}: backprop "
+              + ", ".join(f"{100 * a:.2f}%" for a in r["backprop_test_accuracy"]) + "; DNA "
+              + ", ".join(f"{100 * a:.2f}%" for a in r["dna_test_accuracy"])
+              + f"; means {100 * r['backprop_mean_accuracy']:.2f}% vs {100 * r['dna_mean_accuracy']:.2f}% "
+              f"(DNA - backprop = {r['accuracy_gap_points']:+.2f} points)")
+        rows[f"depth{depth}"] = r
+    if not quick:
+        for chains in (1, 4):
+            n_params, rate, rate_gd = langevin_rate(chains)
+            print(f"Langevin (ULA) on (W, b, h), MLP 64-256-256-10 ({n_params} parameters, h of 512 rows), "
+                  f"{chains} chain(s): {rate:.0f} steps/s; plain gradient steps: {rate_gd:.0f} steps/s; "
+                  f"ratio = {rate_gd / rate:.2f}")
+            rows[f"langevin_{chains}_chains"] = {"steps_per_s": rate, "gradient_steps_per_s": rate_gd}
+    path = record("train", {})
+    path.write_text(json.dumps({**json.loads(path.read_text()), **rows}, indent=1))
 
 
 if __name__ == "__main__":

@@ -68,11 +68,17 @@ def register(app: typer.Typer) -> None:
         epochs: int = typer.Option(10, help="Epochs."),
         batch_size: int = typer.Option(32, help="Rows per batch (langevin: steps per epoch = rows/batch)."),
         seed: int = typer.Option(0, help="Seed of the data split, initial weights, batches and noise."),
-        learning_rate: str = typer.Option("0.01", help="Adam learning rate (dna, backprop)."),
-        inference_steps: int = typer.Option(-1, help="Relaxation steps T per batch (dna; -1: number of hidden layers)."),
-        inference_rate: str = typer.Option("0.5", help="Relaxation step gamma in units of 1/(2 lambda) (dna)."),
+        learning_rate: str = typer.Option("0.003", help="Adam learning rate (dna, backprop)."),
+        relaxation: str = typer.Option("sweep", help="Relaxation of the dynamic neurons (dna): sweep (top-down, "
+                                                     "Cauchy step) or jacobi."),
+        inference_steps: int = typer.Option(-1, help="Relaxation sweeps or Jacobi steps per batch (dna; -1: 1 sweep, "
+                                                     "or as many Jacobi steps as hidden layers)."),
+        inference_rate: str = typer.Option("", help="Relaxation step gamma (dna; default 1 for sweep, in units of "
+                                                    "the Cauchy step; 0.5 for jacobi, in units of 1/(2 lambda))."),
         langevin_step: str = typer.Option("0.05", help="ULA step relative to the curvature bound (langevin)."),
         chains: int = typer.Option(1, help="Parallel Langevin chains (langevin)."),
+        sigma_w2: str = typer.Option("1", "--sigma-w2", help="Initial weight scale: W_ij ~ N(0, sigma_w2 / fan_in)."),
+        sigma_b2: str = typer.Option("0", "--sigma-b2", help="Initial bias variance: b_i ~ N(0, sigma_b2)."),
         data: str = typer.Option("", help="Optional .npz with x_train, y_train, x_test, y_test (replaces --dataset)."),
         out: Path = out_option("deeprg-out/train"),
     ):
@@ -90,8 +96,10 @@ def register(app: typer.Typer) -> None:
         config = TrainConfig(method=method, epochs=epochs, batch_size=batch_size, seed=seed,
                              learning_rate=parse_number(learning_rate, "learning_rate"),
                              inference_steps=None if inference_steps == -1 else inference_steps,
-                             inference_rate=parse_number(inference_rate, "inference_rate"),
-                             langevin_step=parse_number(langevin_step, "langevin_step"), chains=chains)
+                             inference_rate=parse_number(inference_rate, "inference_rate") if inference_rate else None,
+                             relaxation=relaxation,
+                             langevin_step=parse_number(langevin_step, "langevin_step"), chains=chains,
+                             sigma_w2=parse_number(sigma_w2, "sigma_w2"), sigma_b2=parse_number(sigma_b2, "sigma_b2"))
         dataset_obj = _load_npz(Path(data)) if data else load_dataset(dataset, spec.widths, seed)
         validate_data(spec, dataset_obj.x_train, dataset_obj.y_train, "data")
         validate_data(spec, dataset_obj.x_test, dataset_obj.y_test, "data")

@@ -53,13 +53,29 @@ def _split(name, x, labels, classes, rng, test_fraction):
     return Dataset(name, x[train], onehot[train], x[test], onehot[test])
 
 
+def standardize(data: Dataset) -> Dataset:
+    """Shift and scale every input column to mean 0, variance 1 over the training rows (constant columns -> 0).
+
+    The test rows use the training statistics. Raw digits pixels share a mean image (mean 0.30 on a [0, 1]
+    scale): two different digits start with a mean cosine similarity of 0.69 (0.001 after standardizing). A deep
+    tanh net at the edge of chaos (:func:`deeprg.continuous.model.init_params`) carries that common mode to every
+    layer, and one epoch of Adam (1e-2) drives it into the ordered phase, where every input gives the same
+    saturated representation (9 hidden layers of 64: 22% test accuracy; after one epoch the variance of the last
+    hidden layer over the inputs is below 1e-5 of its mean square, against 0.3 at initialisation).
+    """
+    mean = data.x_train.mean(axis=0)
+    std = data.x_train.std(axis=0)
+    scale = np.where(std > 0, std, 1.0).astype(np.float32)
+    return Dataset(data.name, (data.x_train - mean) / scale, data.y_train, (data.x_test - mean) / scale, data.y_test)
+
+
 def load_digits(seed: int = 0, test_fraction: float = 0.2) -> Dataset:
-    """The 1797 8x8 digits (pixels scaled to [0, 1]), 10 classes, split at random with ``seed``."""
+    """The 1797 8x8 digits, 10 classes, split at random with ``seed``, pixels :func:`standardize` d."""
     from sklearn.datasets import load_digits as sk_digits
 
     bunch = sk_digits()
-    return _split("digits", bunch.data.astype(np.float32) / 16.0, bunch.target, 10, np.random.default_rng(seed),
-                  test_fraction)
+    return standardize(_split("digits", bunch.data.astype(np.float32), bunch.target, 10,
+                              np.random.default_rng(seed), test_fraction))
 
 
 def teacher_dataset(input_width: int, classes: int, seed: int = 0, rows: int = 2500, hidden: int = 32,

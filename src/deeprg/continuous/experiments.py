@@ -88,7 +88,7 @@ def accuracy_pair(spec, data, epochs, batch_size, seed, learning_rate) -> dict:
 
 
 def depth_sweep(dataset: str = "digits", depths=range(2, 11), width: int = 64, epochs: int = 10,
-                batch_size: int = 32, seed: int = 0, activation: str = "sigmoid", learning_rate: float = 1e-2,
+                batch_size: int = 32, seed: int = 0, activation: str = "sigmoid", learning_rate: float = 3e-3,
                 advance=lambda n=1: None) -> dict:
     """Final test accuracy and median time per epoch of DNA and backprop for nets with ``depth`` weight layers."""
     data = load_dataset(dataset, (64 if dataset == "digits" else width, 10), seed)

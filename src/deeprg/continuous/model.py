@@ -119,12 +119,22 @@ class MLPSpec:
         return dataclasses.asdict(self)
 
 
-def init_params(key, spec: MLPSpec) -> tuple[dict, ...]:
-    """Glorot-normal weights and zero biases, one ``{"W", "b"}`` dict per layer."""
+def init_params(key, spec: MLPSpec, sigma_w2: float = 1.0, sigma_b2: float = 0.0) -> tuple[dict, ...]:
+    r"""Gaussian initial weights, one ``{"W", "b"}`` dict per layer:
+    :math:`W_{ij} \sim N(0, \sigma_w^2/n_{in})`, :math:`b_i \sim N(0, \sigma_b^2)`.
+
+    This is the random network of signal-propagation theory: a pre-activation :math:`u = W h + b` has variance
+    :math:`\sigma_w^2 q + \sigma_b^2` given the mean squared neuron value :math:`q` of the layer below. The default
+    :math:`(1, 0)` (LeCun) is the edge of chaos of tanh, where :math:`q` and the correlation of two inputs change
+    only polynomially with depth.
+    """
+    _check_positive("sigma_w2", sigma_w2)
+    _check_positive("sigma_b2", sigma_b2, allow_zero=True)
     keys = jax.random.split(key, len(spec.widths) - 1)
     return tuple(
-        {"W": jax.random.normal(k, (n_out, n_in)) * jnp.sqrt(2.0 / (n_in + n_out)), "b": jnp.zeros(n_out)}
-        for k, n_in, n_out in zip(keys, spec.widths[:-1], spec.widths[1:]))
+        {"W": jax.random.normal(kw, (n_out, n_in)) * jnp.sqrt(sigma_w2 / n_in),
+         "b": jax.random.normal(kb, (n_out,)) * jnp.sqrt(sigma_b2)}
+        for (kw, kb), n_in, n_out in zip((jax.random.split(k) for k in keys), spec.widths[:-1], spec.widths[1:]))
 
 
 def _layer(spec: MLPSpec, m: int, layer: dict, inputs):

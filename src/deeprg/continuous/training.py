@@ -25,8 +25,8 @@ import numpy as np
 import optax
 
 from .data import Dataset
-from .dynamics import (langevin_init, make_backprop_step, make_dna_step, preconditioner, train_init, relax_hidden,
-                       ula_step)
+from .dynamics import (RELAXATIONS, langevin_init, make_backprop_step, make_dna_step, preconditioner, relax,
+                       train_init, ula_step)
 from .model import MLPSpec, energy, forward, init_params, loss, validate_data
 
 METHODS = ("dna", "backprop", "langevin")
@@ -34,17 +34,28 @@ METHODS = ("dna", "backprop", "langevin")
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    """How to train; validated at construction."""
+    """How to train; validated at construction.
+
+    ``learning_rate``: Adam's step. The default 3e-3 keeps backprop sound at every depth on digits (tanh, width 64,
+    seeds 0-2: 96.7-97.5% mean test accuracy for 2 to 12 weight layers), where 1e-2 loses accuracy with depth
+    (97.1% at 3 layers, 93.8% at 10, 92.6% at 12).
+
+    ``sigma_w2``, ``sigma_b2``: the initial weights are :math:`W_{ij} \\sim N(0, \\sigma_w^2/n_{in})`,
+    :math:`b_i \\sim N(0, \\sigma_b^2)` (:func:`deeprg.continuous.model.init_params`).
+    """
 
     method: str = "dna"
     epochs: int = 10
     batch_size: int = 32
     seed: int = 0
-    learning_rate: float = 1e-2
+    learning_rate: float = 3e-3
     inference_steps: int | None = None
-    inference_rate: float = 0.5
+    inference_rate: float | None = None
+    relaxation: str = "sweep"
     langevin_step: float = 0.05
     chains: int = 1
+    sigma_w2: float = 1.0
+    sigma_b2: float = 0.0
 
     def __post_init__(self):
         if self.method not in METHODS:
@@ -55,10 +66,19 @@ class TrainConfig:
                 raise ValueError(f"{name}: must be an integer >= 1, got {value!r}")
         if self.inference_steps is not None and (not isinstance(self.inference_steps, int) or self.inference_steps < 0):
             raise ValueError(f"inference_steps: must be an integer >= 0, got {self.inference_steps!r}")
+        if self.relaxation not in RELAXATIONS:
+            raise ValueError(f"relaxation: {self.relaxation!r} is not one of {', '.join(RELAXATIONS)}")
         for name in ("learning_rate", "inference_rate", "langevin_step"):
             value = getattr(self, name)
+            if value is None and name == "inference_rate":
+                continue
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"{name}: must be finite and > 0, got {value!r}")
+        for name, lowest in (("sigma_w2", "> 0"), ("sigma_b2", ">= 0")):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+                    and (value > 0 or (value == 0 and lowest == ">= 0"))):
+                raise ValueError(f"{name}: the initial {name[-3]} variance must be finite and {lowest}, got {value!r}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -89,9 +109,26 @@ def accuracy(outputs, y) -> float:
     return float(np.mean(np.argmax(np.asarray(outputs), 1) == np.argmax(np.asarray(y), 1)))
 
 
-def _batches(rng, rows, batch_size):
+def epoch_batches(rng, rows: int, batch_size: int):
+    """Row indices of one epoch's batches, shaped (batches, batch_size): a fresh permutation, last partial left out."""
     order = rng.permutation(rows)
-    return order[: rows - rows % batch_size].reshape(-1, batch_size) if rows >= batch_size else order[None]
+    return jnp.asarray(order[: rows - rows % batch_size].reshape(-1, batch_size) if rows >= batch_size else order[None])
+
+
+def make_epoch(spec: MLPSpec, config: TrainConfig, params):
+    """``(run_epoch, state)`` for ``dna`` or ``backprop``: ``run_epoch(state, batches, x, y) -> (state, total)`` is
+    one jitted ``lax.scan`` of optimizer steps over the batches (what :func:`train` times), ``total`` the summed
+    energy (or cost); ``state`` holds ``params`` and a fresh Adam state."""
+    optimizer = optax.adam(config.learning_rate)
+    step = (make_dna_step(spec, optimizer, config.inference_steps, config.inference_rate, config.relaxation)
+            if config.method == "dna" else make_backprop_step(spec, optimizer))
+
+    @jax.jit
+    def run_epoch(state, batches, x, y):
+        state, values = jax.lax.scan(lambda s, idx: step(s, x[idx], y[idx]), state, batches)
+        return state, jnp.sum(values)
+
+    return run_epoch, train_init(params, optimizer)
 
 
 def _timed(fn):
@@ -105,26 +142,17 @@ def train(spec: MLPSpec, data: Dataset, config: TrainConfig, advance=lambda n=1:
     validate_data(spec, data.x_train, data.y_train, "data")
     validate_data(spec, data.x_test, data.y_test, "data")
     key_init, key_run = jax.random.split(jax.random.PRNGKey(config.seed))
-    params = init_params(key_init, spec)
+    params = init_params(key_init, spec, config.sigma_w2, config.sigma_b2)
     x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     if config.method == "langevin":
         return _train_langevin(spec, data, config, params, key_run, advance)
-    optimizer = optax.adam(config.learning_rate)
-    step = (make_dna_step(spec, optimizer, config.inference_steps, config.inference_rate) if config.method == "dna"
-            else make_backprop_step(spec, optimizer))
-    state = train_init(params, optimizer)
-
-    @jax.jit
-    def run_epoch(state, batches, x, y):
-        state, values = jax.lax.scan(lambda s, idx: step(s, x[idx], y[idx]), state, batches)
-        return state, jnp.sum(values)
-
+    run_epoch, state = make_epoch(spec, config, params)
     rng = np.random.default_rng(config.seed)
-    jax.block_until_ready(run_epoch(state, jnp.asarray(_batches(np.random.default_rng(config.seed), len(x),
-                                                                  config.batch_size)), x, y))  # compile; discarded
+    jax.block_until_ready(run_epoch(state, epoch_batches(np.random.default_rng(config.seed), len(x),
+                                                         config.batch_size), x, y))  # compile; discarded
     curves = {"test": [], "train": [], "energy": [], "time": []}
     for _ in range(config.epochs):
-        batches = jnp.asarray(_batches(rng, len(x), config.batch_size))
+        batches = epoch_batches(rng, len(x), config.batch_size)
         (state, total), seconds = _timed(lambda: run_epoch(state, batches, x, y))
         curves["energy"].append(float(total) / batches.size)
         curves["time"].append(seconds)
@@ -136,8 +164,7 @@ def train(spec: MLPSpec, data: Dataset, config: TrainConfig, advance=lambda n=1:
 
 
 def _relaxed_energy(params, spec, x, y, config):
-    steps = spec.n_hidden if config.inference_steps is None else config.inference_steps
-    hidden = relax_hidden(params, forward(params, x, spec)[:-1], x, y, spec, steps, config.inference_rate)
+    hidden = relax(params, x, y, spec, config.relaxation, config.inference_steps, config.inference_rate)
     return float(energy(params, hidden, x, y, spec))
 
 
