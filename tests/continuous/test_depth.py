@@ -61,7 +61,7 @@ def test_bad_init_scale_names_field(tmp_path, capsys):
     out = tmp_path / "bad"
     with pytest.raises(SystemExit) as exit_info:
         main(["train", "--sigma-w2", "-1", "--out", str(out)])
-    assert exit_info.value.code == 2 and "sigma_w2:" in capsys.readouterr().err and not out.exists()
+    assert exit_info.value.code == 2 and "--sigma-w2:" in capsys.readouterr().err and not out.exists()
 
 
 # ------------------------------------------------------------------------------------------------ the data

@@ -78,7 +78,7 @@ class TrainConfig:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
                     and (value > 0 or (value == 0 and lowest == ">= 0"))):
-                raise ValueError(f"{name}: the initial {name[-3]} variance must be finite and {lowest}, got {value!r}")
+                raise ValueError(f"{name}: the initial {name[-2]} variance must be finite and {lowest}, got {value!r}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
