@@ -11,6 +11,7 @@ import dataclasses
 import json
 import math
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -107,9 +108,8 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 
 
 def save_figure(fig, path: str | os.PathLike, dpi: int = 120) -> Path:
-    """Save a matplotlib figure atomically and close it."""
-    import matplotlib.pyplot as plt
-
+    """Save a matplotlib figure atomically and close it (figures come from the ``plots`` modules, which import
+    pyplot; this module does not)."""
     path = Path(path)
 
     def write(tmp):
@@ -118,7 +118,9 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 120) -> Path:
     try:
         return atomic_write(path, write)
     finally:
-        plt.close(fig)
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            pyplot.close(fig)
 
 
 def finite_or_none(x: float) -> float | None:

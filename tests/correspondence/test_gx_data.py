@@ -75,7 +75,7 @@ def test_gaussian_chain_precision_and_sampling():
 @pytest.mark.parametrize("family, value, fragment", [
     ("poisson", -0.1, "poisson rate"), ("gaussian", 1.0, "-1 < rho < 1"), ("gaussian", -1.2, "-1 < rho < 1"),
     ("bernoulli", 1.01, "[0, 1]"), ("bernoulli", -0.01, "[0, 1]"), ("poisson", math.inf, "finite"),
-    ("nope", 0.1, "--family")])
+    ("nope", 0.1, "family")])
 def test_parameters_outside_domain_are_rejected(family, value, fragment):
     with pytest.raises(ValueError, match=None) as err:
         validate_parameter(family, value)

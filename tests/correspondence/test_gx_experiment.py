@@ -46,11 +46,11 @@ def test_matching_rule_uses_the_measured_error():
 
 @pytest.mark.parametrize("kwargs, fragment", [
     (dict(family="ising", param=1.0, depth=7), "log_b(n)"), (dict(family="ising", param=1.0, depth=5, n=16), "log_b(n)"),
-    (dict(family="ising", param=1.0, depth=0), "--depth"), (dict(family="poisson", param=-1.0, depth=2), "rate"),
+    (dict(family="ising", param=1.0, depth=0), "depth"), (dict(family="poisson", param=-1.0, depth=2), "rate"),
     (dict(family="gaussian", param=1.0, depth=2), "rho"), (dict(family="bernoulli", param=2.0, depth=2), "[0, 1]"),
-    (dict(family="ising", param=None, depth=2), "--param"), (dict(family="digits", param=0.5, depth=2), "--param"),
-    (dict(family="ising", param=1.0, depth=2, objective="x"), "--objective"),
-    (dict(family="cats", param=1.0, depth=2), "--family"), (dict(family="ising", param=1.0, depth=3, n=12, b=2), "--n")])
+    (dict(family="ising", param=None, depth=2), "param"), (dict(family="digits", param=0.5, depth=2), "param"),
+    (dict(family="ising", param=1.0, depth=2, objective="x"), "objective"),
+    (dict(family="cats", param=1.0, depth=2), "family"), (dict(family="ising", param=1.0, depth=3, n=12, b=2), "n")])
 def test_bad_experiment_configs(kwargs, fragment):
     with pytest.raises(ValueError) as err:
         ExperimentConfig(**kwargs)

@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
            b: int = typer.Option(2, "--b", help="Scale factor (integer >= 2)."),
            out: Path = out_option("deeprg-out/gx-rg")) -> None:
         """Iterate the exact RG map of FAMILY from P; write result.json (steps, fixed_points) and flow.png."""
+        from deeprg.correspondence import plots
         from deeprg.correspondence.rg_maps import OneParameterRG
         from deeprg.results import save_figure, write_json
 
@@ -38,7 +39,7 @@ def register(app: typer.Typer) -> None:
                   "steps": flow, "steps_coordinate": [coord.to_c(v) for v in flow],
                   "fixed_points": [p.to_dict() for p in rg_map.fixed_points()],
                   "limit": rg_map.limit(flow[0]), "map": MAP_TEXT[family]}
-        save_figure(_flow_figure(rg_map, result), Path(out) / "flow.png")
+        save_figure(plots.rg_flow(rg_map, result), Path(out) / "flow.png")
         write_json(Path(out) / "result.json", result)
         done(out, ["result.json", "flow.png"])
 
@@ -55,7 +56,8 @@ def register(app: typer.Typer) -> None:
                    train_steps: int = typer.Option(300, "--train-steps", help="Adam steps per layer."),
                    out: Path = out_option("deeprg-out/gx-experiment")) -> None:
         """Train layer by layer; compare each feature layer's parameter with the RG flow and an untrained net."""
-        from deeprg.correspondence.experiment import ExperimentConfig, plot_experiment, run_experiment
+        from deeprg.correspondence import plots
+        from deeprg.correspondence.experiment import ExperimentConfig, run_experiment
         from deeprg.progress import progress_bar
         from deeprg.results import save_figure, write_json
 
@@ -63,7 +65,7 @@ def register(app: typer.Typer) -> None:
                                   objective, seed, n, b, samples, train_steps)
         with progress_bar(config.depth, f"gx {family} ({objective})") as advance:
             result = run_experiment(config, advance)
-        save_figure(plot_experiment(result), Path(out) / "experiment.png")
+        save_figure(plots.experiment(result), Path(out) / "experiment.png")
         write_json(Path(out) / "result.json", result)
         done(out, ["result.json", "experiment.png"])
 
@@ -78,32 +80,3 @@ MAP_TEXT = {
 }
 
 
-def _flow_figure(rg_map, result):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    coord = rg_map.coordinate
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9, 4))
-    c = np.linspace(coord.lo, coord.hi, 401)
-    ax.plot(c, [rg_map.step_coordinate(x) for x in c], "k-", label="RG map")
-    ax.plot(c, c, color="gray", lw=0.8, label="identity")
-    path = result["steps_coordinate"]
-    for start, end in zip(path[:-1], path[1:]):
-        ax.plot([start, start, end], [start, end, end], "C0-", lw=0.8)
-    for point in result["fixed_points"]:
-        if np.isfinite(point["coordinate"]):
-            ax.plot(point["coordinate"], point["coordinate"], "o",
-                    color="C2" if point["stability"] == "stable" else "C3")
-    ax.set_xlabel(coord.name)
-    ax.set_ylabel(f"{coord.name} after one step")
-    ax.set_title(f"{result['family']}, b = {result['b']}")
-    ax.legend(fontsize=8)
-    bx.plot(range(len(path)), path, "C0o-")
-    bx.set_xlabel("RG step")
-    bx.set_ylabel(coord.name)
-    bx.set_title("flow (green: stable, red: unstable fixed points)")
-    fig.tight_layout()
-    return fig

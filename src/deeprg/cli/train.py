@@ -36,22 +36,6 @@ def _load_npz(path: Path):
         return Dataset(path.stem, arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"])
 
 
-def _learning_curves(result, path: Path):
-    import matplotlib.pyplot as plt
-
-    from deeprg.results import save_figure
-
-    epochs = range(1, len(result.test_accuracy) + 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
-    ax1.plot(epochs, result.test_accuracy, "o-", label="test")
-    ax1.plot(epochs, result.train_accuracy, "s--", label="train")
-    ax1.set(xlabel="epoch", ylabel="accuracy", title=f"{result.config.method} on {result.data['name']}")
-    ax1.legend()
-    ax2.plot(epochs, result.energy_per_row, "o-")
-    ax2.set(xlabel="epoch", ylabel="energy per row", yscale="log", title="H_new / L (backprop: cost / L)")
-    return save_figure(fig, path)
-
-
 def register(app: typer.Typer) -> None:
     @app.command("train")
     def train_command(
@@ -106,7 +90,10 @@ def register(app: typer.Typer) -> None:
         with progress_bar(config.epochs, f"train ({method})") as advance:
             result = train(spec, dataset_obj, config, advance)
         write_json(out / "result.json", result)
-        _learning_curves(result, out / "learning_curves.png")
+        from deeprg.continuous.plots import learning_curves
+        from deeprg.results import save_figure
+
+        save_figure(learning_curves(result), out / "learning_curves.png")
         typer.echo(f"test accuracy {100 * result.test_accuracy[-1]:.2f}% after {epochs} epochs; "
                    f"median time per epoch {sorted(result.time_per_epoch)[len(result.time_per_epoch) // 2]:.4f} s; "
                    f"final energy per row {result.final_energy:.4g}")
@@ -139,39 +126,23 @@ def register(app: typer.Typer) -> None:
         if activation is not None and activation not in ACTIVATIONS:
             raise ValueError(f"activation: {activation!r} is not one of {', '.join(ACTIVATIONS)}")
         chosen = {} if activation is None else {"activation": activation}
-        import matplotlib.pyplot as plt
-
-        from deeprg.continuous import experiments, spinglass
+        from deeprg.continuous import experiments, plots, spinglass
         from deeprg.continuous.gaussian import quadratic_form
         from deeprg.progress import progress_bar
         from deeprg.results import save_figure, write_json
 
-        fig, ax = plt.subplots(figsize=(5.5, 3.8))
         if kind == "depth":
             depths = list(range(2, 11))
             with progress_bar(len(depths), "depth sweep") as advance:
                 result = experiments.depth_sweep(dataset, depths, epochs=epochs, seed=seed, advance=advance,
                                                   **chosen)
-            for method in ("dna", "backprop"):
-                ax.plot(depths, [r[method]["test_accuracy"] for r in result["rows"]], "o-", label=method)
-            ax.set(xlabel="weight layers", ylabel="test accuracy")
         elif kind == "beta-v":
             with progress_bar(6, "beta_v sweep") as advance:
                 result = experiments.beta_v_sweep(dataset, epochs=epochs, seed=seed, advance=advance, **chosen)
-            ax.semilogx([r["beta_v"] for r in result["rows"]], [r["test_accuracy"] for r in result["rows"]], "o-",
-                        label="DNA")
-            ax.axhline(result["backprop_test_accuracy"], ls="--", color="k", label="backprop")
-            ax.set(xlabel="beta_v (beta = 1)", ylabel="test accuracy")
         elif kind == "symmetry":
             result = experiments.symmetry_diagnostic(depth=depth, epochs=epochs, seed=seed, **chosen)
-            layers = [r["layer"] for r in result["layers"]]
-            for key in ("h_std", "sigma_std", "error_rms", "weight_norm"):
-                ax.plot(layers, [r[key] for r in result["layers"]], "o-", label=key)
-            ax.set(xlabel="layer m", ylabel="statistic", yscale="log")
         elif kind == "limit":
             result = experiments.beta_v_limit(seed=seed)
-            ax.loglog(result["lambda"], result["distance"], "o-", label="|theta_DNA - theta_bp|")
-            ax.set(xlabel="lambda = beta_v/beta", ylabel="distance")
         else:
             spec, params, x, y = spinglass.appendix_b_model(jax.random.PRNGKey(seed), beta_v=2.0)
             form = quadratic_form(params, x, y, spec)
@@ -180,13 +151,7 @@ def register(app: typer.Typer) -> None:
                                                 [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0])
             result = {"b2_comparison": spinglass.compare_with_b2(params, x, y, spec, form),
                       "J": form.J, "K": form.K, "overlap": overlap.to_dict()}
-            ax.errorbar(overlap.betas, overlap.q_ea, yerr=overlap.q_ea_stderr, fmt="o", label="q_EA (MALA)")
-            ax.plot(overlap.betas, overlap.q_ea_exact, "-", label="|mu|^2/N")
-            ax.plot(overlap.betas, overlap.q_self, "s", label="q_aa")
-            ax.set(xlabel="beta", ylabel="overlap", xscale="log")
-        ax.legend()
-        ax.set_title(f"train-sweep {kind}")
         write_json(out / "result.json", result)
-        save_figure(fig, out / f"{kind}.png")
+        save_figure(plots.train_sweep(kind, result), out / f"{kind}.png")
         typer.echo(f"{kind}: " + (f"log-log slope {result['log_log_slope']:.3f}" if kind == "limit" else "done"))
         done(out, ["result.json", f"{kind}.png"])

@@ -38,3 +38,50 @@ def replica_overlap(overlap) -> plt.Figure:
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def learning_curves(result) -> plt.Figure:
+    """Accuracy (test and train) and energy per row against the epoch (``result``: a TrainResult)."""
+    epochs = range(1, len(result.test_accuracy) + 1)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
+    ax1.plot(epochs, result.test_accuracy, "o-", label="test")
+    ax1.plot(epochs, result.train_accuracy, "s--", label="train")
+    ax1.set(xlabel="epoch", ylabel="accuracy", title=f"{result.config.method} on {result.data['name']}")
+    ax1.legend()
+    ax2.plot(epochs, result.energy_per_row, "o-")
+    ax2.set(xlabel="epoch", ylabel="energy per row", yscale="log", title="H_new / L (backprop: cost / L)")
+    fig.tight_layout()
+    return fig
+
+
+def train_sweep(kind: str, result: dict) -> plt.Figure:
+    """The figure of ``deeprg train-sweep --kind <kind>`` from its result dict."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    if kind == "depth":
+        depths = [r["depth"] for r in result["rows"]]
+        for method in ("dna", "backprop"):
+            ax.plot(depths, [r[method]["test_accuracy"] for r in result["rows"]], "o-", label=method)
+        ax.set(xlabel="weight layers", ylabel="test accuracy")
+    elif kind == "beta-v":
+        ax.semilogx([r["beta_v"] for r in result["rows"]], [r["test_accuracy"] for r in result["rows"]], "o-",
+                    label="DNA")
+        ax.axhline(result["backprop_test_accuracy"], ls="--", color="k", label="backprop")
+        ax.set(xlabel="beta_v (beta = 1)", ylabel="test accuracy")
+    elif kind == "symmetry":
+        layers = [r["layer"] for r in result["layers"]]
+        for key in ("h_std", "sigma_std", "error_rms", "weight_norm"):
+            ax.plot(layers, [r[key] for r in result["layers"]], "o-", label=key)
+        ax.set(xlabel="layer m", ylabel="statistic", yscale="log")
+    elif kind == "limit":
+        ax.loglog(result["lambda"], result["distance"], "o-", label="|theta_DNA - theta_bp|")
+        ax.set(xlabel="lambda = beta_v/beta", ylabel="distance")
+    else:
+        overlap = result["overlap"]
+        ax.errorbar(overlap["betas"], overlap["q_ea"], yerr=overlap["q_ea_stderr"], fmt="o", label="q_EA (MALA)")
+        ax.plot(overlap["betas"], overlap["q_ea_exact"], "-", label="|mu|^2/N")
+        ax.plot(overlap["betas"], overlap["q_self"], "s", label="q_aa")
+        ax.set(xlabel="beta", ylabel="overlap", xscale="log")
+    ax.legend()
+    ax.set_title(f"train-sweep {kind}")
+    fig.tight_layout()
+    return fig

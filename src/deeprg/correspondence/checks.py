@@ -9,7 +9,7 @@ import numpy as np
 from scipy.stats import binom, poisson
 
 from deeprg.correspondence.data import GaussianChain, NearestNeighbourChain
-from deeprg.correspondence.experiment import ExperimentConfig, OBJECTIVES, plot_experiment, run_experiment
+from deeprg.correspondence.experiment import ExperimentConfig, OBJECTIVES, run_experiment
 from deeprg.correspondence.rg_maps import OneParameterRG, decimate_two_state, majority_rule
 from deeprg.results import save_figure
 
@@ -118,13 +118,15 @@ def _family_check(family: str, out_dir: Path | None) -> tuple[dict, list]:
         figures = []
         for r in results:
             path = Path(out_dir) / f"gx-{family}-{r.config.objective}.png"
-            save_figure(plot_experiment(r), path)
+            from deeprg.correspondence.plots import experiment as experiment_figure
+
+            save_figure(experiment_figure(r), path)
             figures.append(str(path))
         check["figures"] = figures
     return check, results
 
 
-def report_checks(out_dir=None) -> list[dict]:
+def report_checks(out_dir=None, progress=None) -> list[dict]:
     """Checks gx-rg-exact, gx-ising, gx-gaussian, gx-bernoulli, gx-poisson, gx-digits and gx-iterates."""
     checks = [_rg_check()]
     followed = {}

@@ -264,7 +264,7 @@ class GaussianChain:
 def validate_parameter(family: str, value: float, name: str = "--param") -> float:
     """Check ``value`` lies in the domain of ``family``'s characteristic parameter; return it as float."""
     if family not in FAMILIES:
-        raise ValueError(f"--family: must be one of {', '.join(FAMILIES)}, got {family!r}")
+        raise ValueError(f"family: must be one of {', '.join(FAMILIES)}, got {family!r}")
     value = float(value)
     if math.isnan(value):
         raise ValueError(f"{name}: NaN is not allowed")
@@ -287,7 +287,7 @@ def one_parameter_family(family: str, param: float, n: int):
     param = validate_parameter(family, param)
     if family == "ising":
         if not math.isfinite(param):
-            raise ValueError(f"--param: sampling needs a finite Ising coupling K, got {param}")
+            raise ValueError(f"param: sampling needs a finite Ising coupling K, got {param}")
         return NearestNeighbourChain.ising(param, 0.0, n).sample
     if family == "gaussian":
         return GaussianChain(param, n).sample

@@ -92,36 +92,36 @@ class ExperimentConfig:
 
     def __post_init__(self):
         if self.family not in EXPERIMENT_FAMILIES:
-            raise ValueError(f"--family: must be one of {', '.join(EXPERIMENT_FAMILIES)}, got {self.family!r}")
+            raise ValueError(f"family: must be one of {', '.join(EXPERIMENT_FAMILIES)}, got {self.family!r}")
         if self.objective not in OBJECTIVES:
-            raise ValueError(f"--objective: must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+            raise ValueError(f"objective: must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
         if int(self.b) != self.b or self.b < 2:
-            raise ValueError(f"--b: the scale factor must be an integer >= 2, got {self.b}")
+            raise ValueError(f"b: the scale factor must be an integer >= 2, got {self.b}")
         if self.family == "digits":
             if self.param is not None:
-                raise ValueError("--param: not used by --family digits (its coupling is measured from the images)")
+                raise ValueError("param: not used by family 'digits' (its coupling is measured from the images)")
             if self.n != 64:
-                raise ValueError(f"--n: the digits images have 64 pixels, got {self.n}")
+                raise ValueError(f"n: the digits images have 64 pixels, got {self.n}")
         elif self.param is None:
-            raise ValueError(f"--param: required for --family {self.family}")
+            raise ValueError(f"param: required for family {self.family!r}")
         else:
             validate_parameter(self.family, self.param)
             if self.family == "ising" and not math.isfinite(self.param):
-                raise ValueError(f"--param: the ising coupling K must be finite to sample data, got {self.param}")
+                raise ValueError(f"param: the ising coupling K must be finite to sample data, got {self.param}")
         if int(self.n) != self.n or self.n < self.b:
-            raise ValueError(f"--n: need an integer number of inputs >= b, got {self.n}")
+            raise ValueError(f"n: need an integer number of inputs >= b, got {self.n}")
         max_depth = int(math.floor(math.log(self.n) / math.log(self.b) + 1e-9))
         if int(self.depth) != self.depth or not 1 <= self.depth <= min(MAX_DEPTH, max_depth):
-            raise ValueError(f"--depth: must be an integer in 1..{min(MAX_DEPTH, max_depth)} "
+            raise ValueError(f"depth: must be an integer in 1..{min(MAX_DEPTH, max_depth)} "
                              f"(at most {MAX_DEPTH} and at most log_b(n) = log_{self.b}({self.n}) = "
                              f"{math.log(self.n) / math.log(self.b):.3g}), got {self.depth}")
         if self.n % self.b ** self.depth:
-            raise ValueError(f"--n: must be divisible by b^depth = {self.b ** self.depth}, got {self.n}")
+            raise ValueError(f"n: must be divisible by b^depth = {self.b ** self.depth}, got {self.n}")
         if int(self.seed) != self.seed or self.seed < 0:
-            raise ValueError(f"--seed: must be an integer >= 0, got {self.seed}")
+            raise ValueError(f"seed: must be an integer >= 0, got {self.seed}")
         for name, low in (("samples", 64), ("steps", 1)):
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < low:
-                raise ValueError(f"--{name}: must be an integer >= {low}, got {getattr(self, name)}")
+                raise ValueError(f"{name}: must be an integer >= {low}, got {getattr(self, name)}")
         if not (self.learning_rate > 0 and self.tolerance >= 0):
             raise ValueError("learning_rate/tolerance: need learning_rate > 0 and tolerance >= 0")
 
@@ -399,42 +399,3 @@ def _summarize(layers: list) -> dict:
             "untrained_deepest_at_fixed_point": next((r["matches_fixed_point"] for r in reversed(untrained)
                                                        if r["coordinate"] is not None), None),
             "max_deviation_from_rg": max(deviation) if deviation else None}
-
-
-def plot_experiment(result: ExperimentResult):
-    """Trained and untrained estimates over depth, with the RG flow and its fixed point; information retained."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    config = result.config
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4))
-    depth = np.arange(config.depth + 1)
-    flow_c = [OneParameterRG(config.rg_family, config.b).coordinate.to_c(v) for v in result.rg_flow]
-    ax.plot(depth, flow_c, "k-o", label=f"RG flow (b={config.b})")
-    ax.axhline(OneParameterRG(config.rg_family, config.b).coordinate.to_c(result.fixed_point), color="gray",
-               ls="--", label="fixed point of the flow")
-    for name, style in (("trained", "C0"), ("untrained", "C3")):
-        rows = [(r["layer"], r if name == "trained" else r["untrained"]) for r in result.layers]
-        rows = [(level, r) for level, r in rows if r["coordinate"] is not None]
-        if result.input.coordinate is not None:
-            rows = [(0, result.input.to_dict())] + rows
-        if rows:
-            ax.errorbar([lv for lv, _ in rows], [r["coordinate"] for _, r in rows],
-                        yerr=[3 * r["coordinate_stderr"] if math.isfinite(r["coordinate_stderr"]) else 0
-                              for _, r in rows], fmt="s--", color=style, capsize=3, label=f"{name} network")
-    ax.set_xlabel("layer (RG step)")
-    ax.set_ylabel(result.coordinate)
-    ax.set_title(f"{config.family}: {config.objective}, seed {config.seed}")
-    ax.legend(fontsize=8)
-    bx.plot([r["layer"] for r in result.layers], [r["information_r2"] for r in result.layers], "C0s-",
-            label="trained")
-    bx.plot([r["layer"] for r in result.layers], [r["untrained"]["information_r2"] for r in result.layers],
-            "C3s-", label="untrained")
-    bx.set_xlabel("layer")
-    bx.set_ylabel("R^2 of linear readout of the input")
-    bx.set_title("information retained")
-    bx.legend(fontsize=8)
-    fig.tight_layout()
-    return fig

@@ -142,7 +142,7 @@ def projected_decimation(chain: NearestNeighbourChain, b: int = 2) -> NearestNei
 # -- the one-parameter maps ----------------------------------------------------------------------------------
 def _check_b(b) -> int:
     if int(b) != b or b < 2:
-        raise ValueError(f"--b: the scale factor must be an integer >= 2, got {b}")
+        raise ValueError(f"b: the scale factor must be an integer >= 2, got {b}")
     return int(b)
 
 
@@ -210,7 +210,7 @@ class OneParameterRG:
 
     def __post_init__(self):
         if self.family not in FAMILIES:
-            raise ValueError(f"--family: must be one of {', '.join(FAMILIES)}, got {self.family!r}")
+            raise ValueError(f"family: must be one of {', '.join(FAMILIES)}, got {self.family!r}")
         _check_b(self.b)
 
     @property
@@ -228,7 +228,7 @@ class OneParameterRG:
         """Parameter values at steps 0..steps (step 0 is ``param``)."""
         param = validate_parameter(self.family, param)
         if int(steps) != steps or steps < 0:
-            raise ValueError(f"--steps: must be an integer >= 0, got {steps}")
+            raise ValueError(f"steps: must be an integer >= 0, got {steps}")
         out = [param]
         for _ in range(int(steps)):
             out.append(self.step(out[-1]))
