@@ -58,12 +58,41 @@ def test_fixed_points(tmp_path):
     assert result["converged"] + result["non_converged"] == result["starts"] == 24
     isolated = [fp for fp in result["fixed_points"] if fp["rank"] == 2]
     for fp in result["fixed_points"]:
-        assert {"E", "exp_couplings", "eigenvalues", "exponents", "rank", "physical", "stable"} <= set(fp)
+        assert {"E", "exp_couplings", "eigenvalues", "exponents", "rank", "physical", "stable", "sources"} <= set(fp)
         assert len(fp["eigenvalues"]) == 3
-    assert len(isolated) == 1
+    assert len(isolated) == 1 and result["cross_check"]["spectra_match_classification"]
     point = [p for p in sym.fixed_points() if all(v.is_number for v in p.values())][0]
     assert isolated[0]["exp_couplings"] == pytest.approx([float(point[k]) for k in "abc"], abs=1e-9)
     assert (out / "spectra.png").stat().st_size > 0
+
+
+def test_fixed_points_lists_the_physical_unstable_point_of_two_rows(tmp_path):
+    """Default model, two data rows: a nonnegative fixed point of rank >= 2 exists iff two rows of K have
+    incomparable supports (checked here by brute force over row pairs), and the command must list one, verified
+    by the matrix product E K^T E = c E, even without Newton."""
+    import itertools
+
+    import numpy as np
+
+    from deeprg.model import NetworkSpec
+    from deeprg.rg import model_matrices
+
+    ones = np.ones((2, 1))
+    K, _ = model_matrices(NetworkSpec(width=1, depth=2, x=ones, y=ones))
+    support = K > 0
+    incomparable = any((support[a] & ~support[b]).any() and (support[b] & ~support[a]).any()
+                       for a, b in itertools.combinations(range(len(K)), 2))
+    assert incomparable
+    out = tmp_path / "fp-rows"
+    assert run(["rg", "fixed-points", "--width", "1", "--rows", "2", "--starts", "0", "--out", str(out)]) == 0
+    result = json.loads((out / "result.json").read_text())
+    found = [fp for fp in result["fixed_points"] if fp["physical"] and fp["rank"] >= 2]
+    assert found and all(not fp["stable"] for fp in found)
+    for fp in found:
+        E = np.array(fp["E"], dtype=float)  # physical: real entries
+        image = E @ K.T @ E
+        c = image.flat[np.argmax(np.abs(E))] / E.flat[np.argmax(np.abs(E))]
+        assert np.min(E) >= 0 and np.linalg.matrix_rank(E) >= 2 and np.allclose(image, c * E, atol=1e-10)
 
 
 def test_fixed_points_larger_model(tmp_path):

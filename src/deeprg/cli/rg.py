@@ -1,4 +1,4 @@
-"""`deeprg rg`: RG over depth by decimation (seed 003, Secs IV-V): flows, fixed points and exponents, scaling."""
+"""`deeprg rg`: RG over depth by decimation (Lee, Lee & Yi, Secs IV-V): flows, fixed points and exponents, scaling."""
 
 from __future__ import annotations
 
@@ -108,42 +108,54 @@ def fixed_points(
     width: int = typer.Option(1, help="N, neurons per layer."),
     rows: int = typer.Option(1, help="L, data rows (the layer state is the joint state of all rows)."),
     weights: str = WEIGHTS, biases: str = BIASES, neurons: str = NEURONS, activation: str = ACTIVATION,
-    starts: int = typer.Option(64, help="Number of random Newton starts."),
+    starts: int = typer.Option(64, help="Number of random Newton starts (the cross-check; 0 skips it)."),
     seed: int = typer.Option(0, help="Seed of the random starts."),
     start_kind: str = typer.Option("real", "--start-kind",
                                    help="Random starts: real (N(0,1) entries), positive (exp N(0,1)) or complex."),
     factor: int = FACTOR,
     out: Path = out_option("deeprg-out/rg-fixed-points"),
 ) -> None:
-    """Fixed points of E -> E (K^T E)^(p-1) up to scale by Newton from many starts, with exponents."""
+    """Fixed points of E -> E (K^T E)^(p-1) up to scale, with exponents: the closed-form classification (flow limits
+    and one point per rank of K, every one verified), cross-checked by Newton from random starts."""
     import numpy as np
 
+    from ..exact import neuron_states
     from ..progress import progress_bar
     from ..results import save_figure, write_json
-    from ..rg import find_fixed_points, model_matrices
+    from ..rg import model_matrices
+    from ..rg.catalog import classify
+    from ..rg.fixed_points import MAX_UNKNOWNS, START_KINDS
     from ..rg.plots import spectra
-
-    from ..rg.fixed_points import START_KINDS
 
     if start_kind not in START_KINDS:
         raise ValueError(f"--start-kind: must be one of {list(START_KINDS)}, got {start_kind!r}")
     spec = model_spec(weights, biases, neurons, activation, width, rows)
-    if starts < 1:
-        raise ValueError(f"--starts: must be >= 1, got {starts}")
+    if starts < 0:
+        raise ValueError(f"--starts: must be >= 0, got {starts}")
     K, _ = model_matrices(spec)
-    if K.size > 1024:
+    if K.size > MAX_UNKNOWNS:
         raise ValueError(f"--width/--rows: {len(K)} layer states (> 32); the dense Newton search needs "
                          "|neurons|^(L*N) <= 32")
-    with progress_bar(starts, "Newton starts") as advance:
-        search = find_fixed_points(K, starts, np.random.default_rng(seed), factor, start_kind,
-                                   progress=advance)
+    with progress_bar(starts, "Newton starts (cross-check)") as advance:
+        found = classify(K, neuron_states(spec), spec.p, starts=starts, rng=np.random.default_rng(seed),
+                         factor=factor, start_kind=start_kind, progress=advance)
+    search, check = found.search, found.cross_check()
     payload = {**search.to_dict(), "model": spec.to_dict(), "K": K, "factor": factor, "seed": seed,
-               "start_kind": start_kind}
-    payload["fixed_points"] = [fp.to_dict() for fp in search.fixed_points]
+               "start_kind": start_kind, "fixed_points": [p.to_dict() for p in found.points],
+               "newton": search.to_dict()["fixed_points"], "cross_check": check}
     write_json(out / "result.json", payload)
-    save_figure(spectra(payload["fixed_points"], factor), out / "spectra.png")
-    typer.echo(f"{search.starts} starts: {search.converged} converged to {len(search.fixed_points)} distinct fixed "
-               f"points, {search.non_converged} did not converge {search.failures}")
+    first = {}  # one representative per (rank, physical): the spectrum depends only on the rank
+    for fp in payload["fixed_points"]:
+        first.setdefault((fp["rank"], fp["physical"]), fp)
+    save_figure(spectra([first[k] for k in sorted(first)], factor,
+                        "linearized RG: one fixed point per (rank, physical)"), out / "spectra.png")
+    unstable = sorted({p.point.rank for p in found.points if p.point.physical and p.unstable})
+    typer.echo(f"{len(found.points)} fixed points of ranks {check['ranks_classified']} from the classification; "
+               f"physical unstable ranks: {unstable or 'none'}")
+    typer.echo(f"Newton cross-check: {search.starts} starts, {search.converged} converged to "
+               f"{len(search.fixed_points)} distinct points of ranks {check['ranks_newton']} "
+               f"({check['newton_only']} new members of the families), {search.non_converged} did not converge "
+               f"{search.failures}; spectra as classified: {check['spectra_match_classification']}")
     done(out, ["result.json", "spectra.png"])
 
 

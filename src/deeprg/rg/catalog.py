@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -41,7 +42,8 @@ from ..sweep import Point, run_sweep
 from . import classification as theory
 from .decimation import transfer
 from .family import CatalogModel
-from .fixed_points import FixedPoint, canonical, find_fixed_points, is_physical, numerical_rank, residual
+from .fixed_points import (FixedPoint, FixedPointSearch, canonical, find_fixed_points, is_physical, numerical_rank,
+                           residual)
 from .flows import flow_limit, flow_observables
 from .linearize import linearize
 from .scaling import large_beta_v_scaling, xi_near
@@ -59,8 +61,8 @@ class CatalogPoint:
     sources: tuple[str, ...]
     reached_from: tuple[float, ...]  # beta_v whose flow converges here
     exact: bool | None  # E K^T E = E proved in exact arithmetic (coordinate points), None if not tried
-    predicted: dict  # universal spectrum for its rank
-    spectrum_matches: bool
+    predicted: dict  # universal spectrum for its rank (p = 2; empty for other factors)
+    spectrum_matches: bool | None  # None where no prediction exists (factor != 2)
     xi: float
     xi_near: dict  # {"epsilon": [...], "xi": [...]}
     nu_near: float | None
@@ -87,18 +89,18 @@ class CatalogPoint:
 
 
 def catalog_point(E: np.ndarray, K: np.ndarray, sources: tuple[str, ...], reached_from=(), exact=None,
-                  found: int = 1) -> CatalogPoint:
+                  found: int = 1, factor: int = 2) -> CatalogPoint:
     """Verify (residual < 1e-10), linearize and measure xi at a fixed point; ValueError if it is not one."""
     C = canonical(E)
-    res = residual(C, K)
+    res = residual(C, K, factor)
     if not res < RESIDUAL_TOL:
         raise ValueError(f"E: not a fixed point (relative residual {res:.3g} >= {RESIDUAL_TOL})")
     rank = numerical_rank(C)
-    point = FixedPoint(C, linearize(C, K), rank, is_physical(C), res, found)
-    predicted = theory.universal_spectrum(len(K), rank)
+    point = FixedPoint(C, linearize(C, K, factor), rank, is_physical(C), res, found)
+    predicted = theory.universal_spectrum(len(K), rank) if factor == 2 else {}
     near = xi_near(C, K, rank)
     return CatalogPoint(point, tuple(sources), tuple(reached_from), exact, predicted,
-                        theory.spectrum_counts(point.linearization.eigenvalues) == predicted,
+                        theory.spectrum_counts(point.linearization.eigenvalues) == predicted if factor == 2 else None,
                         correlation_length(transfer(C, K)), {"epsilon": near["epsilon"], "xi": near["xi"]},
                         near["nu"])
 
@@ -195,14 +197,16 @@ def _symbolic(spec) -> list:
     return out
 
 
-def classified_points(K: np.ndarray, states: np.ndarray, p: float = 2.0) -> list[CatalogPoint]:
+def classified_points(K: np.ndarray, states: np.ndarray, p: float = 2.0, factor: int = 2) -> list[CatalogPoint]:
     """The fixed points known in closed form, verified: the flow limits from the model's own E(beta_v) and one
-    coordinate point per rank 1..rank K (nonnegative wherever the private-column witness allows)."""
+    coordinate point per rank 1..rank K (nonnegative wherever the private-column witness allows). ``p`` is the
+    exponent of the constraint |h - t|^p, ``factor`` the RG factor (each point makes T = K E^T idempotent, so it
+    is fixed for every factor)."""
     points: list[CatalogPoint] = []
     for beta_v in LIMIT_BETA_VS:  # what the model's own couplings flow to
         E, _, converged = flow_limit(constraint_factor(states, beta_v, p), K)
         if converged:
-            _merge(points, catalog_point(E, K, (f"flow limit from beta_v={beta_v:g}",), (beta_v,)))
+            _merge(points, catalog_point(E, K, (f"flow limit from beta_v={beta_v:g}",), (beta_v,), factor=factor))
     witness = theory.private_column_witness(K)
     rows, cols = theory.independent_pivots(K)
     K_exact = theory.exact_matrix(K)
@@ -213,8 +217,38 @@ def classified_points(K: np.ndarray, states: np.ndarray, p: float = 2.0) -> list
         if r == len(K):
             kind = "K^-T (T proportional to I)"
         _merge(points, catalog_point(theory.coordinate_fixed_point(K, a, t), K, (f"{kind}, rank {r}",),
-                                     exact=exact))
+                                     exact=exact, factor=factor))
     return points
+
+
+class Classification(NamedTuple):
+    """The fixed points of one model: closed-form ones first, Newton's as a cross-check merged in."""
+
+    points: list[CatalogPoint]
+    search: FixedPointSearch
+
+    def cross_check(self) -> dict:
+        """Whether every Newton point is a verified fixed point whose spectrum is the universal one of its rank,
+        and which ranks Newton reached compared with the classification's."""
+        newton = [p for p in self.points if "newton" in p.sources]
+        return {"newton_points": len(newton),
+                "newton_only": sum(p.sources == ("newton",) for p in newton),
+                "spectra_match_classification": all(p.spectrum_matches is not False for p in newton),
+                "ranks_classified": sorted({p.point.rank for p in self.points if p.sources != ("newton",)}),
+                "ranks_newton": sorted({p.point.rank for p in newton})}
+
+
+def classify(K: np.ndarray, states: np.ndarray, p: float = 2.0, *, starts: int = 64,
+             rng: np.random.Generator | None = None, factor: int = 2, start_kind: str = "real",
+             progress=None) -> Classification:
+    """:func:`classified_points` plus Newton from ``starts`` random starts (:func:`find_fixed_points`) as a
+    cross-check; points sorted by rank, physical first."""
+    search = find_fixed_points(K, starts, rng, factor, start_kind, progress=progress)
+    points = classified_points(K, states, p, factor)
+    for fp in search.fixed_points:
+        _merge(points, catalog_point(fp.E, K, ("newton",), found=fp.found, factor=factor))
+    points.sort(key=lambda q: (q.point.rank, not q.point.physical))
+    return Classification(points, search)
 
 
 def analyze(model: CatalogModel, newton_starts: int | None = None, seed: int = 0) -> ModelEntry:
@@ -226,12 +260,8 @@ def analyze(model: CatalogModel, newton_starts: int | None = None, seed: int = 0
     S = len(K)
     rng = np.random.default_rng(seed)
     classes = tuple(theory.closed_classes(K))
-    points = classified_points(K, tm.states, spec.p)
-
     starts = (24 if S <= 4 else 2) if newton_starts is None else newton_starts
-    search = find_fixed_points(K, starts=starts, rng=rng)
-    for fp in search.fixed_points:
-        _merge(points, catalog_point(fp.E, K, ("newton",), found=fp.found))
+    points, search = classify(K, tm.states, spec.p, starts=starts, rng=rng)
     newton = {"starts": search.starts, "converged": search.converged, "non_converged": search.non_converged,
               "failures": dict(search.failures), "distinct": len(search.fixed_points)}
 
@@ -242,7 +272,6 @@ def analyze(model: CatalogModel, newton_starts: int | None = None, seed: int = 0
     positive = {"starts": len(positive_ranks), "rank_1": positive_ranks.count(1), "ranks": positive_ranks}
 
     symbolic = _symbolic(spec) if S == 2 and model.prior == "uniform" else []
-    points.sort(key=lambda p: (p.point.rank, not p.point.physical))
     return ModelEntry(model, K, len(theory.independent_pivots(K)[0]), classes,
                       theory.predicted_limit_rank(list(classes)), theory.private_column_witness(K), tuple(points),
                       newton, positive, symbolic, flow_observables(K, tm.states, spec.p),

@@ -1,4 +1,4 @@
-r"""Fixed points of the RG map on E for any discrete model, by Newton's method from many starts (eq 28).
+r"""Fixed points of the RG map on E for any discrete model, by Newton's method from many starts (Lee, Lee & Yi, eq 28).
 
 A fixed point up to scale solves :math:`E (K^\top E)^{p-1} = \lambda E`; on the normalized map
 :math:`F(E) = M(E) / n(M(E))` of :mod:`deeprg.rg.decimation` it is :math:`F(E) = E` with :math:`n(E) = 1`.
@@ -62,9 +62,9 @@ class FixedPoint:
             "rank": self.rank, "physical": self.physical, "stable": self.stable,
             "residual": self.residual, "found": self.found,
         }
-        couplings = self.exp_couplings
-        if couplings is not None:
-            out["exp_couplings"] = [complex_or_real(z, 1e-12) for z in couplings]
+        if self.E.shape == (2, 2):  # binary N = L = 1: null where a zero weight makes a coupling infinite
+            couplings = self.exp_couplings
+            out["exp_couplings"] = None if couplings is None else [complex_or_real(z, 1e-12) for z in couplings]
         return out
 
 
