@@ -1,4 +1,4 @@
-r"""Energies of configurations, vectorized over many configurations at once (seed 003, eqs 8-9 and 13-14).
+r"""Energies of configurations, vectorized over many configurations at once (Lee, Lee & Yi, eqs 8-9 and 13-14).
 
 All functions return :math:`\beta H` (the negative log of the Gibbs weight, without prior weights), so that
 :math:`\beta = 0` or :math:`\beta_v = \infty` need no special casing by the caller. Shapes, for ``C``

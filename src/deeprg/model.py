@@ -1,4 +1,4 @@
-r"""Specification of a discrete network in the Gibbs ensemble of training (seed 003, eqs 8-16).
+r"""Specification of a discrete network in the Gibbs ensemble of training (Lee, Lee & Yi, eqs 8-16).
 
 Conventions
 -----------

@@ -110,7 +110,7 @@ def register(app: typer.Typer) -> None:
                                                   "tanh for symmetry)."),
         out: Path = out_option("deeprg-out/train-sweep"),
     ):
-        """Experiments of issue 7: depth/beta_v sweeps, translational symmetry, beta_v limit, q_EA vs beta."""
+        """Experiments of the continuous DNA: depth/beta_v sweeps, translational symmetry, beta_v limit, q_EA vs beta."""
         if kind not in SWEEPS:
             raise ValueError(f"kind: {kind!r} is not one of {', '.join(SWEEPS)}")
         if dataset not in ("digits", "teacher"):

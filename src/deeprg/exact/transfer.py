@@ -1,4 +1,4 @@
-r"""Exact transfer-matrix engine over depth (DESIGN.md section 2; seed 003, eqs 13-16).
+r"""Exact transfer-matrix engine over depth (Lee, Lee & Yi, eqs 13-16).
 
 A layer state :math:`h` is the joint value of all L rows and N units of one neuron layer (:math:`S = |V|^{LN}`
 states, lexicographic order over (l, i), last unit fastest). Because :math:`W^{(m)}, b^{(m)}` are shared by all

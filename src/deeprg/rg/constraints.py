@@ -1,4 +1,4 @@
-r"""Renormalized constraints (seed 003, eqs 31-32).
+r"""Renormalized constraints (Lee, Lee & Yi, eqs 31-32).
 
 A constraint factor :math:`E[h, \sigma] = e^{-\beta H_m(h, \sigma)}` defines :math:`H_m` up to a constant; fixing
 the constant so that :math:`\min H_m = 0`, the pairs with :math:`H_m = 0` are the constraint it encodes (eq 31:

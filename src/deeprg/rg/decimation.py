@@ -1,4 +1,4 @@
-r"""Decimation over depth for every discrete model of the exact engine (DESIGN.md section 2; seed 003, eqs 21-27).
+r"""Decimation over depth for every discrete model of the exact engine (Lee, Lee & Yi, eqs 21-27).
 
 With the multiplicity :math:`K[h, t]` of one weight layer and the constraint factor :math:`E[h', t]` of
 :mod:`deeprg.exact.transfer`, summing the middle layer's :math:`(W^{(m)}, b^{(m)}, h^{(m)})` out of the two
@@ -84,7 +84,7 @@ def renormalized_factor(E: np.ndarray, K: np.ndarray, factor: int = 2) -> np.nda
 
 
 def decimate(E: np.ndarray, K: np.ndarray, factor: int = 2) -> Decimation:
-    """E -> E (K^T E)^(factor-1), divided by its largest modulus (the map of DESIGN.md section 2)."""
+    """E -> E (K^T E)^(factor-1), divided by its largest modulus (the decimation map over depth: Lee, Lee & Yi, eq 27 for the toy)."""
     out = renormalized_factor(E, K, factor)
     scale = np.abs(out).max()
     if not np.isfinite(scale) or scale == 0:

@@ -1,4 +1,4 @@
-r"""Linearization of the RG map at a fixed point: eigenvalues, exponents, classification (seed 003, eqs 33-34).
+r"""Linearization of the RG map at a fixed point: eigenvalues, exponents, classification (Lee, Lee & Yi, eqs 33-34).
 
 For :math:`M(E) = E (K^\top E)^{p-1}` the differential is
 :math:`dM = \sum_{j=0}^{p-1} (E K^\top)^j\, dE\, (K^\top E)^{p-1-j}`, and with row-major vectorization

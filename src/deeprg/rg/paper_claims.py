@@ -1,4 +1,4 @@
-r"""THE CLAIMS UNDER TEST: formulas as printed in seed 003, Secs IV-V, typed in from the paper.
+r"""THE CLAIMS UNDER TEST: formulas as printed in Lee, Lee & Yi, Secs IV-V, typed in from the paper.
 
 This is the only module that contains the paper's printed formulas. Nothing in deeprg computes with them:
 they are used only by :mod:`deeprg.rg.claims`, to be compared with what :mod:`deeprg.rg.symbolic` derives from the

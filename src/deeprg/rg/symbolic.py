@@ -1,4 +1,4 @@
-r"""Closed forms of the toy's RG by computer algebra, derived from the definitions (seed 003, eqs 21-30, 33-34).
+r"""Closed forms of the toy's RG by computer algebra, derived from the definitions (Lee, Lee & Yi, eqs 21-30, 33-34).
 
 Nothing here is typed in from the paper (the printed formulas live in :mod:`deeprg.rg.paper_claims`):
 

@@ -1,4 +1,4 @@
-r"""Heat-bath (Gibbs) sampler of the DNA ensemble (seed 003, eqs 13-15), many chains at once.
+r"""Heat-bath (Gibbs) sampler of the DNA ensemble (Lee, Lee & Yi, eqs 13-15), many chains at once.
 
 One sweep updates every weight layer's :math:`(W^{(m)}, b^{(m)})` jointly from its exact conditional given
 :math:`h^{(m)}, h^{(m+1)}` (a categorical over all C configurations of the layer), then every odd and then

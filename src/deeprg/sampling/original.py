@@ -1,4 +1,4 @@
-r"""Metropolis sampler of the plain network with the original cost (seed 003, eqs 8-9): the DNN of Fig 7.
+r"""Metropolis sampler of the plain network with the original cost (Lee, Lee & Yi, eqs 8-9): the DNN of Fig 7.
 
 The state is the weights :math:`(W^{(m)}, b^{(m)})` of every layer; the neurons are the forward pass (eq 1)
 and the Gibbs weight is :math:`\prod_m \pi(W^{(m)}, b^{(m)})\, e^{-\beta |y - z|^p}`. A move at layer m draws

@@ -3,7 +3,7 @@ r"""Lookup tables shared by the samplers: one weight layer's maps and every heat
 A layer state is an index ``s`` into :func:`deeprg.exact.neuron_states` (the joint value of all L rows and N
 units); a weight configuration is an index ``c`` into :func:`deeprg.model.weight_configurations`
 (C = |W|^{N^2} |b|^N of them). With :math:`\mathrm{out}[c, s] = \sigma(W_c h_s + b_c)` and the extended
-constraint factor (seed 003, eqs 13-14)
+constraint factor (Lee, Lee & Yi, eqs 13-14)
 
 .. math::
 
