@@ -34,6 +34,8 @@ from typing import Callable
 
 import numpy as np
 
+from .validation import check_int
+
 ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "heaviside": lambda a: np.where(a >= 0, 1.0, 0.0),
     "sign": lambda a: np.where(a >= 0, 1.0, -1.0),
@@ -151,12 +153,7 @@ class NetworkSpec:
 
     def __post_init__(self):
         for name in ("width", "depth"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise TypeError(f"{name}: must be an integer >= 1, got {value!r}")
-            if value < 1:
-                raise ValueError(f"{name}: must be an integer >= 1, got {value}")
-            object.__setattr__(self, name, int(value))
+            object.__setattr__(self, name, check_int(name, getattr(self, name), 1))
         if not isinstance(self.values, ValueSets):
             raise TypeError(f"values: must be a ValueSets, got {type(self.values).__name__}")
         ones = ((1.0,) * self.width,)

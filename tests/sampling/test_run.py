@@ -55,7 +55,7 @@ def test_bulk_correlation_matches_transfer_matrices(system, method):
 
 
 @pytest.mark.parametrize("kwargs,error,match", [
-    (dict(spec=NetworkSpec(depth=50, beta_v=float("inf"))), ValueError, "--system dnn"),
+    (dict(spec=NetworkSpec(depth=50, beta_v=float("inf"))), ValueError, "system .dnn."),
     (dict(chains=0), ValueError, "chains"),
     (dict(sweeps=-5), ValueError, "sweeps"),
     (dict(burn_in=-1), ValueError, "burn_in"),

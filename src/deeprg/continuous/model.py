@@ -28,6 +28,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..validation import check_positive
+
 ACTIVATIONS: dict[str, Callable] = {
     "sigmoid": jax.nn.sigmoid,
     "tanh": jnp.tanh,
@@ -40,14 +42,6 @@ ACTIVATIONS: dict[str, Callable] = {
 
 # max |sigma'|: bounds the Jacobian of a layer, ||diag(sigma') W|| <= slope * ||W||_2 (used by the relaxation step)
 MAX_SLOPES: dict[str, float] = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "linear": 1.0, "linearized_sigmoid": 0.25}
-
-
-def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
-        raise ValueError(f"{name}: must be a number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero) or math.isinf(value):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name}: must be finite and {bound}, got {value!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,10 +87,10 @@ class MLPSpec:
                 raise ValueError(f"{name}: {value!r} is not one of {', '.join(ACTIVATIONS)}")
         if not isinstance(self.p, (int, float)) or math.isnan(self.p) or self.p < 1 or math.isinf(self.p):
             raise ValueError(f"p: the L^p exponent must be finite and >= 1, got {self.p!r}")
-        _check_positive("beta", self.beta)
-        _check_positive("beta_v", self.beta_v)
-        _check_positive("c_w", self.c_w, allow_zero=True)
-        _check_positive("c_b", self.c_b, allow_zero=True)
+        check_positive("beta", self.beta)
+        check_positive("beta_v", self.beta_v)
+        check_positive("c_w", self.c_w, allow_zero=True)
+        check_positive("c_b", self.c_b, allow_zero=True)
 
     @property
     def n_hidden(self) -> int:

@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from ..validation import check_choice, check_int, check_positive
 from .data import Dataset
 from .dynamics import (RELAXATIONS, langevin_init, make_backprop_step, make_dna_step, preconditioner, relax,
                        train_init, ula_step)
@@ -58,27 +59,17 @@ class TrainConfig:
     sigma_b2: float = 0.0
 
     def __post_init__(self):
-        if self.method not in METHODS:
-            raise ValueError(f"method: {self.method!r} is not one of {', '.join(METHODS)}")
+        check_choice("method", self.method, METHODS)
         for name in ("epochs", "batch_size", "chains"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name}: must be an integer >= 1, got {value!r}")
-        if self.inference_steps is not None and (not isinstance(self.inference_steps, int) or self.inference_steps < 0):
-            raise ValueError(f"inference_steps: must be an integer >= 0, got {self.inference_steps!r}")
-        if self.relaxation not in RELAXATIONS:
-            raise ValueError(f"relaxation: {self.relaxation!r} is not one of {', '.join(RELAXATIONS)}")
+            check_int(name, getattr(self, name), 1)
+        if self.inference_steps is not None:
+            check_int("inference_steps", self.inference_steps, 0)
+        check_choice("relaxation", self.relaxation, RELAXATIONS)
         for name in ("learning_rate", "inference_rate", "langevin_step"):
-            value = getattr(self, name)
-            if value is None and name == "inference_rate":
-                continue
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(f"{name}: must be finite and > 0, got {value!r}")
-        for name, lowest in (("sigma_w2", "> 0"), ("sigma_b2", ">= 0")):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-                    and (value > 0 or (value == 0 and lowest == ">= 0"))):
-                raise ValueError(f"{name}: the initial {name[-2]} variance must be finite and {lowest}, got {value!r}")
+            if getattr(self, name) is not None or name != "inference_rate":
+                check_positive(name, getattr(self, name))
+        check_positive("sigma_w2", self.sigma_w2)
+        check_positive("sigma_b2", self.sigma_b2, allow_zero=True)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
