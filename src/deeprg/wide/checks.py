@@ -140,7 +140,8 @@ def _check_critical() -> Check:
         detail=f"Answer: no. At N = infinity the overlap map has a stable fixed point with |slope| < 1 for every "
                f"finite beta_v; xi_MF grows monotonically with beta_v to {inf_sign.overlap_xi:.4f} = "
                "-1/ln(2/pi) for sign units (the arc-sine kernel's slope at q = 0), still finite. Only beta_v = inf "
-               "is special, and only at finite N: 'rows equal/opposite' are absorbing there (exact xi of T at N=16: "
+               "is special, and only at finite N: there 'rows equal' is absorbing and 'rows opposite' nearly so (sign(0) = 1 "
+               "breaks it when the pre-activation vanishes), so exact xi of T at N=16 grows as eps -> 0 ("
                + ", ".join(f"beta_v={bv}: {'inf' if not math.isfinite(x) else f'{x:.4g}'}" for bv, x in exact_xi_T.items())
                + "), while in the limit 'rows equal' is an "
                "unstable fixed point with infinite slope, so the limits N -> inf and beta_v -> inf do not commute. "
