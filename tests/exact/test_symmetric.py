@@ -134,3 +134,32 @@ def test_wide_single_row_sign_network_forgets_its_input():
     b = bulk_observables(spec, 4)
     assert b["engine"] == "symmetric" and b["xi"] == 0 and b["magnetization"].xi == 0
     np.testing.assert_allclose(b["magnetization"].G[1:], 0, atol=1e-15)
+
+
+def test_arpack_path_equals_dense_path(monkeypatch):
+    """Above DENSE_EIG_LIMIT the bulk uses ARPACK for the slowest modes: same free energy, G and decay lengths."""
+    from deeprg.exact.observables import symmetric_bulk_observables
+
+    x = np.ones((2, 10))
+    x[1, ::2] = 0
+    blocks = build_blocks(NetworkSpec(width=10, x=x, y=x, beta_v=1.0))
+    dense = symmetric_bulk_observables(blocks, 6)
+    monkeypatch.setattr(sym, "DENSE_EIG_LIMIT", 50)
+    sparse = symmetric_bulk_observables(blocks, 6)
+    assert sparse["free_energy_per_layer"] == pytest.approx(dense["free_energy_per_layer"], abs=1e-12)
+    assert sparse["xi"] == pytest.approx(dense["xi"], rel=1e-9)
+    for key in ("magnetization", "overlap"):
+        np.testing.assert_allclose(sparse[key].G, dense[key].G, rtol=0, atol=1e-12)
+        assert sparse[key].xi == pytest.approx(dense[key].xi, rel=1e-9)
+
+
+def test_deep_wide_chain_stops_at_stationarity():
+    """Depth 10^5 at N = 200: forward vectors stop once stationary; log Z is linear in depth beyond mixing."""
+    spec = NetworkSpec(width=200, depth=10**5)
+    a = solve_symmetric(spec, covariance=False)
+    b = solve_symmetric(spec.replace(depth=2 * 10**5), covariance=False)
+    c = solve_symmetric(spec.replace(depth=3 * 10**5), covariance=False)
+    assert (c.log_z - b.log_z) == pytest.approx(b.log_z - a.log_z, rel=1e-12)
+    free = bulk_observables(spec, 0)["free_energy_per_layer"]
+    assert (c.log_z - b.log_z) / 10**5 == pytest.approx(free, rel=1e-12)
+    np.testing.assert_allclose(a.mean_h[10**4, 0, 0], bulk_observables(spec, 0)["single"].mean, atol=1e-13)

@@ -109,7 +109,8 @@ def exact(
         files.append("mean_h.npz")
     write_json(out / "result.json", payload)
     save_figure(plots.layer_means(mean_h[:, :, :1] if mean_h.size > obs.JSON_ARRAY_LIMIT else mean_h,
-                                  f"<h> per layer ({spec.hamiltonian}, {result.method})"),
+                                  f"<h> per layer ({spec.hamiltonian}, {result.method}"
+                                  f"{'; every unit alike' if result.method == 'symmetric' else ''})"),
                 out / "mean_h.png")
     save_figure(plots.correlation({"bulk G(r)": bulk_payload["G"]}, f"bulk correlation, xi = {bulk_payload['xi']:.4g}"),
                 out / "bulk_G.png")

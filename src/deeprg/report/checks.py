@@ -32,6 +32,7 @@ PROVIDERS = (
     Provider("mc", "deeprg.sampling.checks"),
     Provider("train", "deeprg.continuous.checks"),
     Provider("gx", "deeprg.correspondence.checks", source="gx"),
+    Provider("wide", "deeprg.wide.checks"),
 )
 
 

@@ -1,0 +1,61 @@
+"""`deeprg wide`: the JSON contract, strict JSON, figures, and one-line errors with nothing written."""
+
+import json
+import math
+
+import pytest
+
+from deeprg.cli import main
+from deeprg.exact import bulk_observables
+from deeprg.model import NetworkSpec, ValueSets
+from deeprg.wide import parse_widths
+
+
+def run(args):
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    return done.value.code
+
+
+def test_wide_writes_the_contract(tmp_path):
+    out = tmp_path / "w"
+    assert run(["wide", "--widths", "1,2,4,...,32", "--rows", "2", "--weights=-1,1", "--biases", "none",
+                "--neurons=-1,1", "--activation", "sign", "--rmax", "5", "--out", str(out)]) == 0
+    text = (out / "result.json").read_text()
+    result = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
+    assert result["widths"] == [1, 2, 4, 8, 16, 32]
+    for key in ("free_energy_per_layer", "xi", "overlap_xi", "overlap_G", "magnetization_xi"):
+        assert len(result[key]) == 6, key
+    assert len(result["overlap_G"][0]) == 6
+    mf = result["mean_field"]
+    assert set(mf) >= {"overlap_xi", "magnetization_xi", "fixed_points"}
+    assert set(mf["fixed_points"][0]) == {"value", "slope", "stable"}
+    assert set(result["extrapolation"]) >= {"xi_inf", "xi_inf_error", "exponent", "exponent_error"}
+    # the width-8 entry equals the library's exact bulk (the full engine at N = 2 is checked in tests/exact)
+    spec = NetworkSpec(width=8, x=[[1.0] * 8] * 2, y=[[1.0] * 8] * 2,
+                       values=ValueSets(biases=(0.0,), neurons=(-1, 1)), activation="sign")
+    b = bulk_observables(spec, 5)
+    assert result["overlap_xi"][3] == pytest.approx(b["overlap"].xi, rel=1e-12)
+    assert (out / "xi_vs_width.png").stat().st_size > 0 and (out / "mean_field_map.png").stat().st_size > 0
+
+
+def test_parse_widths():
+    assert parse_widths("1,2,4,...,1024") == [2**k for k in range(11)]
+    assert parse_widths("2,4,...,10") == [2, 4, 6, 8, 10]
+    assert parse_widths("5,3") == [3, 5]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--widths", "0,2"], "--widths: widths must be >= 1"),
+    (["--widths", "1,x"], "--widths: 'x' is not a positive integer"),
+    (["--widths", "1,2,...,"], "--widths"),
+    (["--widths", "2000"], "width/rows: building the symmetric engine visits"),
+    (["--widths", "40", "--rows", "3", "--neurons", "0,1", "--activation", "heaviside"], "limit 7000"),
+    (["--rows", "0"], "--rows: must be an integer >= 1"),
+])
+def test_wide_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, args, needle):
+    out = tmp_path / "bad"
+    assert run(["wide", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("deeprg: error:") and needle in err
+    assert not out.exists()
