@@ -1,7 +1,6 @@
 """A sound baseline at depth: the initial-weight scale, standardized digits, deep tanh nets that train, and the
 top-down sweep relaxation of the DNA (descent on H_new, same fixed point as Jacobi, backprop limit)."""
 
-
 import jax
 import jax.numpy as jnp
 import numpy as np
