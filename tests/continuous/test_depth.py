@@ -1,8 +1,6 @@
 """A sound baseline at depth: the initial-weight scale, standardized digits, deep tanh nets that train, and the
 top-down sweep relaxation of the DNA (descent on H_new, same fixed point as Jacobi, backprop limit)."""
 
-import json
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -179,8 +177,8 @@ def _check_one_sweep(spec, params, x, y):
     params = jax.tree_util.tree_map(lambda a: a.astype(jnp.float64), params)
     x, y = x.astype(jnp.float64), y.astype(jnp.float64)
     start = forward(params, x, spec)[:-1]
-    swept = sweep_hidden(params, start, x, y, spec, sweeps=1)
-    jacobi = relax_hidden(params, start, x, y, spec, steps=1)
+    swept = jax.jit(lambda h: sweep_hidden(params, h, x, y, spec, sweeps=1))(start)
+    jacobi = jax.jit(lambda h: relax_hidden(params, h, x, y, spec, steps=1))(start)
     moved = lambda new: [float(jnp.abs(a - b).max()) > 1e-6 for a, b in zip(new, start)]
     assert moved(swept) == [True] * 3 and moved(jacobi) == [False, False, True]
     out_error = y - forward(params, x, spec)[-1]

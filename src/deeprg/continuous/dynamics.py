@@ -45,7 +45,10 @@ needed. Because :math:`h^{(m+1)}` is updated before :math:`h^{(m)}`, the output 
 sweep, as in backprop's backward pass; from the forward pass the pre-activations :math:`z^{(m)}` are already known
 and a sweep costs two matrix products per layer (:math:`W^\top` for :math:`g`, :math:`W` for :math:`J_m g`).
 Repeated sweeps converge to the same fixed point as the Jacobi steps (a stationary point of :math:`H_{new}` in
-:math:`h`), where the backprop recursion above holds.
+:math:`h`), where the backprop recursion above holds. One sweep per batch is the default: on digits (tanh,
+width 64, 6 and 10 weight layers, 10 epochs, seeds 0-2) DNA's mean test accuracy is within 0.6 points of
+backprop's at about 1.6 times its time per epoch (``benchmarks/bench_train.py``), where M Jacobi steps cost 4.5-7
+times.
 
 **Langevin (eq 4).** Overdamped Langevin :math:`d\theta = -\beta\,\nabla H\,dt + \sqrt{2}\,dB_t` (eq 4 with the
 noise strength fixed by the temperature :math:`1/\beta`) has the stationary density :math:`e^{-\beta H}`. We use the
@@ -68,7 +71,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from .model import MAX_SLOPES, MLPSpec, _mismatch, _regularizer, energy, forward, loss
+from .model import MAX_SLOPES, MLPSpec, _mismatch, _regularizer, energy, loss
 
 
 # ---------------------------------------------------------------------------------------------- deterministic

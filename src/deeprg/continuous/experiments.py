@@ -25,7 +25,7 @@ import scipy.optimize
 from jax.flatten_util import ravel_pytree
 
 from .data import load_dataset
-from .dynamics import joint_descent, relax_hidden
+from .dynamics import joint_descent, relax
 from .model import MLPSpec, energy, forward, init_params, loss
 from .training import TrainConfig, train
 
@@ -129,7 +129,7 @@ def symmetry_diagnostic(depth: int = 20, width: int = 32, epochs: int = 10, batc
                                            learning_rate=learning_rate))
     x, y = jnp.asarray(data.x_test), jnp.asarray(data.y_test)
     params = result.params
-    hidden = relax_hidden(params, forward(params, x, spec)[:-1], x, y, spec, spec.n_hidden)
+    hidden = relax(params, x, y, spec)  # the relaxation training used
     sigmas = [spec.act(m)(h @ layer["W"].T + layer["b"]) for m, (layer, h) in enumerate(zip(params, (x, *hidden)))]
     layers = []
     for m, h in enumerate(hidden, start=1):
