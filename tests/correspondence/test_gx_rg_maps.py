@@ -165,7 +165,7 @@ def test_flow_composes_exact_decimations():
 
 
 @pytest.mark.parametrize("call, fragment", [
-    (lambda: OneParameterRG("ising", 1), "b"), (lambda: OneParameterRG("x", 2), "family"),
+    (lambda: OneParameterRG("ising", 1), "factor"), (lambda: OneParameterRG("x", 2), "family"),
     (lambda: OneParameterRG("gaussian").flow(1.0, 2), "rho"), (lambda: OneParameterRG("poisson").flow(-1, 2), "rate"),
     (lambda: OneParameterRG("ising").flow(1.0, -1), "steps")])
 def test_bad_rg_input(call, fragment):

@@ -55,7 +55,7 @@ One-parameter families used by ``deeprg gx``
 --------------------------------------------
 ``ising`` (zero-field open chain, parameter :math:`K`), ``gaussian`` (AR(1) with :math:`\mu=0`,
 :math:`\sigma=1`, parameter :math:`\rho`), ``bernoulli`` (i.i.d., parameter :math:`p`) and ``poisson``
-(i.i.d., parameter :math:`\lambda`); see :func:`one_parameter_family`.
+(i.i.d., parameter :math:`\lambda`); see :func:`deeprg.correspondence.families.one_parameter_family`.
 """
 
 from __future__ import annotations
@@ -66,7 +66,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-FAMILIES = ("ising", "gaussian", "bernoulli", "poisson")
 POISSON_TAIL = 1e-16
 
 
@@ -261,36 +260,9 @@ class GaussianChain:
         return self.mean + sd * x
 
 
-def validate_parameter(family: str, value: float, name: str = "--param") -> float:
-    """Check ``value`` lies in the domain of ``family``'s characteristic parameter; return it as float."""
-    if family not in FAMILIES:
-        raise ValueError(f"family: must be one of {', '.join(FAMILIES)}, got {family!r}")
-    value = float(value)
-    if math.isnan(value):
-        raise ValueError(f"{name}: NaN is not allowed")
-    if family == "gaussian" and not abs(value) < 1:
-        raise ValueError(f"{name}: the gaussian correlation rho must satisfy -1 < rho < 1, got {value}")
-    if family == "bernoulli" and not 0 <= value <= 1:
-        raise ValueError(f"{name}: the bernoulli probability p must lie in [0, 1], got {value}")
-    if family == "poisson" and not (0 <= value < math.inf):
-        raise ValueError(f"{name}: the poisson rate lambda must be finite and >= 0, got {value}")
-    return value
+def __getattr__(name):  # the family-level names live in the registry, deeprg.correspondence.families
+    if name in ("FAMILIES", "validate_parameter", "one_parameter_family"):
+        from deeprg.correspondence import families
 
-
-def one_parameter_family(family: str, param: float, n: int):
-    """The data of ``deeprg gx``: a sampler ``(rng, num) -> (num, n)`` array for each family.
-
-    ``ising``: zero-field open Ising chain with coupling K = param (finite); ``gaussian``: AR(1) with
-    rho = param, mean 0, variance 1; ``bernoulli``: i.i.d. 0/1 with p = param; ``poisson``: i.i.d. counts
-    with rate param (NumPy's exact Poisson generator).
-    """
-    param = validate_parameter(family, param)
-    if family == "ising":
-        if not math.isfinite(param):
-            raise ValueError(f"param: sampling needs a finite Ising coupling K, got {param}")
-        return NearestNeighbourChain.ising(param, 0.0, n).sample
-    if family == "gaussian":
-        return GaussianChain(param, n).sample
-    if family == "bernoulli":
-        return lambda rng, num: (rng.random((num, n)) < param).astype(float)
-    return lambda rng, num: rng.poisson(param, (num, n)).astype(float)
+        return getattr(families, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

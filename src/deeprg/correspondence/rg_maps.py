@@ -72,19 +72,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import brentq, minimize
-from scipy.special import comb
 
-from deeprg.correspondence.data import FAMILIES, NearestNeighbourChain, log_matrix_power, validate_parameter
+from deeprg.correspondence.data import NearestNeighbourChain, log_matrix_power
+from deeprg.correspondence.families import Coordinate, check_factor, get, majority_rule  # noqa: F401 (re-exported)
 
 
 # -- decimation of nearest-neighbour chains ------------------------------------------------------------------
 def decimate_two_state(chain: NearestNeighbourChain, b: int = 2) -> NearestNeighbourChain:
     """Exact decimation of a two-point-support chain: (field', coupling') read off from log M^b."""
-    _check_b(b)
+    check_factor(b)
     if len(chain.support) != 2:
         raise ValueError("chain: exact decimation needs a two-point support; use projected_decimation")
     v0, v1 = chain.values
@@ -134,61 +134,18 @@ def project_to_family(chain: NearestNeighbourChain, m1: float, m2: float) -> Nea
 
 def projected_decimation(chain: NearestNeighbourChain, b: int = 2) -> NearestNeighbourChain:
     """Decimation followed by the moment-matching (KL) projection onto the family; exact where closed."""
-    _check_b(b)
+    check_factor(b)
     m1, m2 = bulk_moments(chain, b)
     return project_to_family(chain, m1, m2)
 
 
 # -- the one-parameter maps ----------------------------------------------------------------------------------
-def _check_b(b) -> int:
-    if int(b) != b or b < 2:
-        raise ValueError(f"b: the scale factor must be an integer >= 2, got {b}")
-    return int(b)
-
-
 def gaussian_block_average(rho: float, b: int = 2) -> float:
     """Lag-one correlation of the rescaled block averages of an AR(1) chain (the projection onto AR(1))."""
-    _check_b(b)
+    check_factor(b)
     i = np.arange(2 * b)
     cov = float(rho) ** np.abs(i[:, None] - i[None, :])
     return float(cov[:b, b:].sum() / cov[:b, :b].sum())
-
-
-def majority_rule(p: float, b: int = 2) -> float:
-    """(5): probability that the majority (fair coin on ties) of b i.i.d. Bernoulli(p) sites is 1."""
-    _check_b(b)
-    k = np.arange(b + 1)
-    pk = comb(b, k) * p ** k * (1 - p) ** (b - k)
-    return float(pk[2 * k > b].sum() + 0.5 * pk[2 * k == b].sum())
-
-
-class Coordinate(NamedTuple):
-    """A compact coordinate c = to_c(param) in [lo, hi] in which a one-parameter map is smooth."""
-
-    name: str
-    lo: float
-    hi: float
-    to_c: Callable[[float], float]
-    from_c: Callable[[float], float]
-
-
-_COORDINATES = {
-    "ising": Coordinate("t = tanh K", -1.0, 1.0, math.tanh,
-                        lambda t: math.copysign(math.inf, t) if abs(t) >= 1 else math.atanh(t)),
-    "gaussian": Coordinate("rho", -1.0, 1.0, float, float),
-    "bernoulli": Coordinate("p", 0.0, 1.0, float, float),
-    "poisson": Coordinate("u = lambda / (1 + lambda)", 0.0, 1.0,
-                          lambda lam: 1.0 if math.isinf(lam) else lam / (1 + lam),
-                          lambda u: math.inf if u >= 1 else u / (1 - u)),
-}
-
-
-def _map_in_coordinate(family: str, b: int) -> Callable[[float], float]:
-    if family == "ising" or family == "gaussian":
-        return lambda c: math.copysign(abs(c) ** b, c) if b % 2 else abs(c) ** b  # (3), (4)
-    if family == "bernoulli":
-        return lambda c: majority_rule(c, b)  # (5)
-    return lambda u: b * u / (1 - u + b * u)  # (6) in u = lambda / (1 + lambda)
 
 
 class MapFixedPoint(NamedTuple):
@@ -209,16 +166,15 @@ class OneParameterRG:
     b: int = 2
 
     def __post_init__(self):
-        if self.family not in FAMILIES:
-            raise ValueError(f"family: must be one of {', '.join(FAMILIES)}, got {self.family!r}")
-        _check_b(self.b)
+        get(self.family)
+        check_factor(self.b)
 
     @property
     def coordinate(self) -> Coordinate:
-        return _COORDINATES[self.family]
+        return get(self.family).coordinate
 
     def step_coordinate(self, c: float) -> float:
-        return _map_in_coordinate(self.family, self.b)(c)
+        return get(self.family).step(c, self.b)
 
     def step(self, param: float) -> float:
         coord = self.coordinate
@@ -226,7 +182,7 @@ class OneParameterRG:
 
     def flow(self, param: float, steps: int) -> list[float]:
         """Parameter values at steps 0..steps (step 0 is ``param``)."""
-        param = validate_parameter(self.family, param)
+        param = get(self.family).validate(param)
         if int(steps) != steps or steps < 0:
             raise ValueError(f"steps: must be an integer >= 0, got {steps}")
         out = [param]
@@ -236,7 +192,7 @@ class OneParameterRG:
 
     def fixed_points(self, grid: int = 2001, tol: float = 1e-9) -> list[MapFixedPoint]:
         coord = self.coordinate
-        g = _map_in_coordinate(self.family, self.b)
+        g = self.step_coordinate
         c = np.linspace(coord.lo, coord.hi, grid)
         d = np.array([g(x) - x for x in c])
         if np.all(np.abs(d) < tol):  # a line of fixed points
@@ -258,8 +214,8 @@ class OneParameterRG:
 
     def limit(self, param: float, max_steps: int = 10_000) -> float:
         """The fixed point the flow from ``param`` converges to (inf allowed), by iterating the map."""
-        c = self.coordinate.to_c(validate_parameter(self.family, param))
-        g = _map_in_coordinate(self.family, self.b)
+        c = self.coordinate.to_c(get(self.family).validate(param))
+        g = self.step_coordinate
         for _ in range(max_steps):
             nxt = g(c)
             if abs(nxt - c) < 1e-13:
