@@ -1,199 +1,176 @@
-r"""The network side: do trained feature layers carry the RG iterates of the data's parameter?
+r"""The network side of Gong & Xia: do trained feature layers carry the RG iterates of the data's parameter?
 
-Claim under test (seed, Gong-Xia): after optimal training, the characteristic parameter of a fully connected
-network's feature-layer output equals the RG fixed point of the input data's parameter. It is tested as two
-measured statements per feature layer :math:`\ell = 1..L`: the estimate equals the RG iterate
-:math:`R^\ell(P)` (:mod:`deeprg.correspondence.rg_maps`), and the deepest layer sits at the fixed point the
-flow from :math:`P` converges to.
+Claim under test (Gong & Xia, "Training as RG", news summary): after optimal training, the characteristic
+parameter of a network's feature-layer output equals the RG fixed point of the input data's parameter. A flow
+of :math:`L` steps does not reach its fixed point, so the falsifiable form is per feature layer
+:math:`k = 1..L`: the parameter equals the :math:`k`-th RG iterate :math:`R^k(P)`
+(:mod:`deeprg.correspondence.rg_maps`); the comparison with the fixed point is reported too.
 
-Network (a modelling choice; the summary gives none)
-----------------------------------------------------
-Layer :math:`\ell` maps the :math:`m = n/b^{\ell-1}` discretized outputs :math:`z` of the previous layer
-(the data for :math:`\ell=1`) to :math:`m/b` features :math:`f = a(W\tilde z + c)`, fully connected, where
-:math:`\tilde z` is :math:`z` centred and scaled per site with training-set statistics. Activation
-:math:`a` and discretization :math:`D` make every layer's output the same kind of variable as the data, as
-an RG step does:
+Architectures
+-------------
+Layer :math:`k` maps the :math:`m` outputs :math:`z` of layer :math:`k-1` (the data for :math:`k=1`) to
+:math:`m/b` features :math:`f = a(W\tilde z + c)`, :math:`\tilde z` standardized per site with training-set
+statistics, activation :math:`a` by variable kind (spin ``tanh``, real identity, bit sigmoid, count softplus).
 
-===========  ==========  ======================  ======================================
-family       variables   activation a            discretization D
-===========  ==========  ======================  ======================================
-ising        spins ±1    tanh                    sign (0 -> +1)
-gaussian     reals       identity                standardize each feature (train stats)
-bernoulli    bits 0/1    sigmoid                 1[f > 1/2]
-poisson      counts      softplus                round to the nearest integer
-digits       spins ±1    tanh                    sign (pixels > 7 -> +1, as a 64-site chain)
-===========  ==========  ======================  ======================================
+* ``local``: :math:`W` is block-diagonal: feature :math:`j` reads only sites :math:`jb..jb+b-1` (a locally
+  connected layer of stride :math:`b`), so the receptive fields fix the spatial order of the features;
+* ``dense``: :math:`W` is full; features have no spatial order and are ordered by the centroid
+  :math:`\sum_i |W_{ji}|\, i/\sum_i |W_{ji}|` of their receptive field;
+* ``rg`` (positive control): each layer is the family's exact coarse-graining rule written as a local layer
+  with fixed weights on the raw input (decimation: :math:`W_{j,jb}=1`; block sum: :math:`W_{j,jb+i}=1`;
+  majority: the same with :math:`c=-b/2` and a step activation). Its features must match the iterates at
+  every layer; if they do not, the measurement is broken.
 
-Each layer is trained on its own (greedy, layer by layer, as in stacked autoencoders) with Adam on the full
-training batch, with a linear decoder :math:`\eta = Vf + d` and one of two objectives:
+Training (``local``, ``dense``): greedy, layer by layer (as in stacked autoencoders), full-batch Adam, with a
+decoder :math:`\eta = Vf + d` (local: each feature decodes only its own block) and one of two objectives:
+``reconstruction`` :math:`\overline{\lVert\tilde z-\eta\rVert^2}`, or ``likelihood``
+:math:`-\overline{\log p_{\mathrm{fam}}(z\mid\eta)}` (spins :math:`e^{\eta s}/2\cosh\eta`, bits logistic,
+counts Poisson with log-rate :math:`\eta`, reals Gaussian with a learned variance per site). Training runs in
+chunks of :data:`CHUNK` steps and stops on a plateau, when a chunk lowers the loss by less than the relative
+``plateau`` (or after ``steps``); the final loss and whether the plateau was reached are reported.
 
-* ``reconstruction``: :math:`\overline{\lVert \tilde z - \eta\rVert^2}`, reconstruct the layer input
-  through the feature layer;
-* ``likelihood``: :math:`-\overline{\log p_{\mathrm{fam}}(z\mid\eta)}`, the maximum likelihood of the layer
-  input under the family with natural parameters :math:`\eta` given by the features (spins:
-  :math:`p(s) = e^{\eta s}/2\cosh\eta`; bits: logistic; counts: Poisson with :math:`\log`-rate :math:`\eta`;
-  reals: Gaussian with mean :math:`\eta` and a learned variance per site).
+Each layer's output is then oriented and discretized into the family's kind of variable (spins: sign; bits:
+the neuron's threshold; reals: standardized; counts: kept as they are) and measured
+(:mod:`deeprg.correspondence.readout`). Controls: the same architecture with its initial random weights,
+never trained (``untrained``; for ``rg`` it is the random local network, the negative control), and the
+information each layer keeps: :math:`R^2` of the best linear readout of the standardized input data from the
+layer's features (fit on training samples, scored on held-out ones).
 
-Fully connected layers have no spatial order, so the features of each layer are ordered by the centroid
-:math:`\sum_i |W_{ji}|\,i / \sum_i |W_{ji}|` of their receptive field on the (already ordered) layer input;
-nearest-neighbour parameters are measured along that order.
+Seeds and tests
+---------------
+``seeds`` independent runs (new data, new weights) give per layer the mean :math:`\bar c` of the measured
+coordinate and its standard error :math:`s = \max(\mathrm{sd}/\sqrt S,\ \sqrt{\overline{\mathrm{se}^2}/S})`
+(the spread of the seeds, floored by the pooled held-out error of one seed so that a few seeds that happen to
+agree cannot shrink it). Layer :math:`k` *matches* a prediction :math:`c^*` when
 
-Measurement
------------
-On held-out samples, after discretization: ising/digits, the exact MLE :math:`(\hat h, \hat K)` of the open
-Ising chain on the layer's features (reported :math:`\hat K`); gaussian, the AR(1) :math:`\hat\rho`;
-bernoulli, :math:`\hat p`; poisson, :math:`\hat\lambda`; all with sandwich standard errors
-(:mod:`deeprg.correspondence.estimators`). Comparisons are made in the compact coordinate :math:`c` of
-:class:`~deeprg.correspondence.rg_maps.OneParameterRG` (:math:`\tanh K`, :math:`\rho`, :math:`p`,
-:math:`\lambda/(1+\lambda)`): a layer *matches* a prediction :math:`c_{\mathrm{pred}}` when
+.. math::  |\bar c - c^*| \le z_{\alpha/(2L)}\, s,                                                       \tag{T1}
 
-.. math::  |\hat c - c_{\mathrm{pred}}| \le 3\,\mathrm{se}(\hat c) + \delta,                          \tag{7}
-
-with the modelling tolerance :math:`\delta` (default 0.05). The digits probe starts the exact two-parameter
-decimation flow :math:`(K, h)` from the MLE of the binarized images. Controls: the untrained network
-(the same initial weights, never updated) measured the same way, and the information each layer retains:
-:math:`R^2` of the best linear readout of the standardized input from the discretized features (fit on the
-training set, scored on held-out samples).
+a two-sided z-test at family-wise level :math:`\alpha` (default 0.01) over the :math:`L` layers
+(Bonferroni). Trained and untrained are *distinguishable* when
+:math:`|\bar c_{tr} - \bar c_{un}| > z_{\alpha/(2L)}\sqrt{s_{tr}^2+s_{un}^2}` (two-sided Welch-type z-test),
+and trained is *significantly closer* to :math:`c^*` when
+:math:`|\bar c_{un}-c^*| - |\bar c_{tr}-c^*| > z_{\alpha/L}\sqrt{s_{tr}^2+s_{un}^2}` (one-sided).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import asdict, dataclass
-from typing import NamedTuple
 
 import numpy as np
+from scipy.stats import norm
 
-from deeprg.correspondence.data import FAMILIES, NearestNeighbourChain, one_parameter_family, validate_parameter
-from deeprg.correspondence.estimators import fit_chain_mle, fit_gaussian_chain, sandwich_stderr
+from deeprg.correspondence.data import NearestNeighbourChain
+from deeprg.correspondence.families import EXPERIMENT_FAMILIES, REGISTRY, check_factor, get
+from deeprg.correspondence.readout import measure
 from deeprg.correspondence.rg_maps import OneParameterRG, decimate_two_state
+from deeprg.sweep import Point, run_sweep
 
 OBJECTIVES = ("reconstruction", "likelihood")
-EXPERIMENT_FAMILIES = FAMILIES + ("digits",)
+ARCHS = ("local", "dense", "rg")
 MAX_DEPTH = 6
-_KIND = {"ising": "spin", "digits": "spin", "gaussian": "real", "bernoulli": "bit", "poisson": "count"}
+CHUNK = 100
+_ACTIVATION = {"spin": "tanh", "real": "identity", "bit": "sigmoid", "count": "softplus"}
+
+
+def _integer(name: str, value, low: int) -> int:
+    if isinstance(value, bool) or int(value) != value or value < low:
+        raise ValueError(f"{name}: must be an integer >= {low}, got {value}")
+    return int(value)
 
 
 @dataclass(frozen=True)
 class ExperimentConfig:
-    """One run; ``param`` is None only for ``digits`` (its parameter is measured from the images)."""
+    """One experiment: ``seeds`` independent runs with seeds ``seed .. seed + seeds - 1``.
+
+    ``b`` (the scale factor) defaults to the family's report factor (3 for bernoulli, whose majority map is the
+    identity at b = 2); ``n`` (input sites) to the smallest multiple of b^depth that is >= 64. ``steps`` caps the
+    Adam steps per layer; training stops earlier on a plateau (relative gain below ``plateau`` per chunk).
+    ``param`` is None only for ``digits`` (its parameter is measured from the images).
+    """
 
     family: str
     param: float | None
     depth: int
     objective: str = "reconstruction"
+    arch: str = "local"
+    seeds: int = 5
     seed: int = 0
-    n: int = 64
-    b: int = 2
+    n: int | None = None
+    b: int | None = None
     samples: int = 2000
-    steps: int = 300
+    steps: int = 3000
     learning_rate: float = 0.01
-    tolerance: float = 0.05
+    plateau: float = 1e-3
+    alpha: float = 0.01
 
     def __post_init__(self):
-        if self.family not in EXPERIMENT_FAMILIES:
-            raise ValueError(f"family: must be one of {', '.join(EXPERIMENT_FAMILIES)}, got {self.family!r}")
+        record = get(self.family, EXPERIMENT_FAMILIES)
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective: must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
-        if int(self.b) != self.b or self.b < 2:
-            raise ValueError(f"b: the scale factor must be an integer >= 2, got {self.b}")
-        if self.family == "digits":
+        if self.arch not in ARCHS:
+            raise ValueError(f"arch: must be one of {', '.join(ARCHS)}, got {self.arch!r}")
+        b = check_factor(record.report_factor if self.b is None else self.b)
+        if record.odd_factor and b % 2 == 0:
+            raise ValueError(f"b: {self.family} needs an odd scale factor (the majority of an even block can tie, "
+                             f"and at b = 2 the majority map is the identity), got {b}")
+        depth = _integer("depth", self.depth, 1)
+        n = b ** depth * math.ceil(64 / b ** depth) if self.n is None else _integer("n", self.n, b)
+        if record.sample is None:
             if self.param is not None:
-                raise ValueError("param: not used by family 'digits' (its coupling is measured from the images)")
-            if self.n != 64:
-                raise ValueError(f"n: the digits images have 64 pixels, got {self.n}")
+                raise ValueError(f"param: not used by family {self.family} (its parameter is measured from the data)")
+            if n != 64:
+                raise ValueError(f"n: the {self.family} data have 64 sites, got {n}")
         elif self.param is None:
-            raise ValueError(f"param: required for family {self.family!r}")
+            raise ValueError(f"param: required for family {self.family}")
         else:
-            validate_parameter(self.family, self.param)
-            if self.family == "ising" and not math.isfinite(self.param):
-                raise ValueError(f"param: the ising coupling K must be finite to sample data, got {self.param}")
-        if int(self.n) != self.n or self.n < self.b:
-            raise ValueError(f"n: need an integer number of inputs >= b, got {self.n}")
-        max_depth = int(math.floor(math.log(self.n) / math.log(self.b) + 1e-9))
-        if int(self.depth) != self.depth or not 1 <= self.depth <= min(MAX_DEPTH, max_depth):
-            raise ValueError(f"depth: must be an integer in 1..{min(MAX_DEPTH, max_depth)} "
-                             f"(at most {MAX_DEPTH} and at most log_b(n) = log_{self.b}({self.n}) = "
-                             f"{math.log(self.n) / math.log(self.b):.3g}), got {self.depth}")
-        if self.n % self.b ** self.depth:
-            raise ValueError(f"n: must be divisible by b^depth = {self.b ** self.depth}, got {self.n}")
-        if int(self.seed) != self.seed or self.seed < 0:
-            raise ValueError(f"seed: must be an integer >= 0, got {self.seed}")
-        for name, low in (("samples", 64), ("steps", 1)):
-            if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < low:
-                raise ValueError(f"{name}: must be an integer >= {low}, got {getattr(self, name)}")
-        if not (self.learning_rate > 0 and self.tolerance >= 0):
-            raise ValueError("learning_rate/tolerance: need learning_rate > 0 and tolerance >= 0")
+            value = record.validate(self.param)
+            if self.family == "ising" and not math.isfinite(value):
+                raise ValueError(f"param: the ising coupling K must be finite to sample data, got {value}")
+        max_depth = int(math.floor(math.log(n) / math.log(b) + 1e-9))
+        if not depth <= min(MAX_DEPTH, max_depth):
+            raise ValueError(f"depth: must be an integer in 1..{min(MAX_DEPTH, max_depth)} (at most {MAX_DEPTH} and "
+                             f"at most log_b(n) = log_{b}({n}) = {math.log(n) / math.log(b):.3g}), got {depth}")
+        if n % b ** depth:
+            raise ValueError(f"n: must be divisible by b^depth = {b ** depth}, got {n}")
+        _integer("seed", self.seed, 0)
+        _integer("seeds", self.seeds, 1)
+        _integer("samples", self.samples, 64)
+        _integer("steps", self.steps, 1)
+        if not (self.learning_rate > 0 and self.plateau >= 0 and 0 < self.alpha < 1):
+            raise ValueError("learning_rate/plateau/alpha: need learning_rate > 0, plateau >= 0 and 0 < alpha < 1, "
+                             f"got {self.learning_rate}, {self.plateau}, {self.alpha}")
+        object.__setattr__(self, "b", b)
+        object.__setattr__(self, "n", n)
 
     @property
     def kind(self) -> str:
-        return _KIND[self.family]
+        return REGISTRY[self.family].kind
 
     @property
     def rg_family(self) -> str:
-        return "ising" if self.family == "digits" else self.family
+        """The family whose RG map predicts the layers (digits: the Ising chain)."""
+        return "ising" if REGISTRY[self.family].sample is None else self.family
 
 
-class Measurement(NamedTuple):
-    """A layer's characteristic parameter, its error, and both in the compact coordinate."""
-
-    estimate: float | None
-    stderr: float | None
-    coordinate: float | None
-    coordinate_stderr: float | None
-    detail: dict
-
-    def to_dict(self):
-        return self._asdict()
+# -- networks (JAX) ---------------------------------------------------------------------------------------------
+def _activation(kind: str, pre, xp):
+    if kind == "spin":
+        return xp.tanh(pre)
+    if kind == "bit":
+        return 1 / (1 + xp.exp(-xp.clip(pre, -50, 50)))
+    if kind == "count":
+        return xp.logaddexp(0.0, pre)
+    return pre
 
 
-_NOT_DEFINED = Measurement(None, None, None, None, {"note": "a nearest-neighbour parameter needs >= 2 features"})
-
-
-def _to_coordinate(family: str, value: float, stderr: float) -> tuple[float, float]:
-    """Value and (delta-method) error in the compact coordinate of ``family`` (python floats: no warnings)."""
-    value, stderr = float(value), float(stderr)
-    if family == "ising":
-        if math.isinf(value):  # degenerate features (MLE at infinity): t = +-1 exactly
-            return math.copysign(1.0, value), 0.0
-        t = math.tanh(value)
-        return t, (1 - t * t) * stderr
-    if family == "poisson":
-        return value / (1 + value), stderr / (1 + value) ** 2
-    return value, stderr
-
-
-def measure(family: str, z: np.ndarray) -> Measurement:
-    """The characteristic parameter of discretized features ``z`` (samples, features) of ``family``'s kind."""
-    rg_family = "ising" if family == "digits" else family
-    m = z.shape[1]
-    if rg_family in ("ising", "gaussian") and m < 2:
-        return _NOT_DEFINED
-    if rg_family == "ising":
-        fit = fit_chain_mle(z, NearestNeighbourChain.ising(0.0, 0.0, m), robust=True)
-        value, se = fit.value["coupling"], fit.stderr["coupling"]
-        detail = {"field": fit.value["field"], "field_stderr": fit.stderr["field"]}
-    elif rg_family == "gaussian":
-        if np.any(z.std(axis=0) == 0):
-            return Measurement(None, None, None, None, {"note": "a feature is constant: correlation undefined"})
-        fit = fit_gaussian_chain(z, robust=True)
-        value, se, detail = fit.value["rho"], fit.stderr["rho"], {}
-    else:  # i.i.d. families: the mean; per-sample means carry any dependence between features
-        per_sample = z.mean(axis=1)
-        value, se = float(per_sample.mean()), float(sandwich_stderr(per_sample[:, None])[0])
-        detail = {}
-    c, c_se = _to_coordinate(rg_family, value, se)
-    return Measurement(float(value), float(se), c, c_se, detail)
-
-
-# -- network -----------------------------------------------------------------------------------------------------
-def _layer_loss(params, z_std, z_raw, kind: str, objective: str):
+def _layer_loss(params, mask, z_std, z_raw, kind: str, objective: str):
     import jax
     import jax.numpy as jnp
 
-    pre = z_std @ params["W"].T + params["c"]
-    f = {"spin": jnp.tanh, "real": lambda u: u, "bit": jax.nn.sigmoid, "count": jax.nn.softplus}[kind](pre)
-    eta = f @ params["V"].T + params["d"]
+    f = _activation(kind, z_std @ (params["W"] * mask).T + params["c"], jnp)
+    eta = f @ (params["V"] * mask.T).T + params["d"]
     if objective == "reconstruction":
         return jnp.mean((z_std - eta) ** 2)
     if kind == "spin":
@@ -203,80 +180,140 @@ def _layer_loss(params, z_std, z_raw, kind: str, objective: str):
     elif kind == "count":
         nll = jnp.exp(eta) - eta * z_raw
     else:
-        log_sd = params["log_sd"]
-        nll = 0.5 * ((z_std - eta) * jnp.exp(-log_sd)) ** 2 + log_sd
+        nll = 0.5 * ((z_std - eta) * jnp.exp(-params["log_sd"])) ** 2 + params["log_sd"]
     return jnp.mean(nll)
 
 
-def _train_layer(key, z_std, z_raw, width: int, config: ExperimentConfig):
-    """Initial and trained parameters of one layer (encoder W, c; decoder V, d) and the loss history."""
+def _adam_chunk_impl(params, state, mask, z_std, z_raw, kind, objective, learning_rate):
     import jax
+    import optax
+
+    optimizer = optax.adam(learning_rate)
+    loss = jax.value_and_grad(_layer_loss)
+
+    def step(carry, _):
+        params, state = carry
+        value, grad = loss(params, mask, z_std, z_raw, kind, objective)
+        updates, state = optimizer.update(grad, state, params)
+        return (optax.apply_updates(params, updates), state), value
+
+    (params, state), history = jax.lax.scan(step, (params, state), None, length=CHUNK)
+    return params, state, history
+
+
+_ADAM_CHUNK = None
+
+
+def _adam_chunk(*args, **static):
+    """``CHUNK`` Adam steps, compiled once per shape, kind, objective and learning rate (module-level cache)."""
+    global _ADAM_CHUNK
+    if _ADAM_CHUNK is None:
+        import jax
+
+        _ADAM_CHUNK = jax.jit(_adam_chunk_impl, static_argnames=("kind", "objective", "learning_rate"))
+    return _ADAM_CHUNK(*args, **static)
+
+
+def _block_mask(m_in: int, b: int, arch: str) -> np.ndarray:
+    """(m_in/b, m_in) connectivity: block-diagonal for local architectures, full for dense."""
+    if arch == "dense":
+        return np.ones((m_in // b, m_in))
+    return np.kron(np.eye(m_in // b), np.ones((1, b)))
+
+
+def _init(key, mask: np.ndarray) -> dict:
+    import jax
+
+    width, m = mask.shape
+    k_w, k_v = jax.random.split(key)
+    fan_in = mask.sum(axis=1, keepdims=True)
+    fan_out = mask.sum(axis=0, keepdims=True).T
+    return {"W": np.asarray(jax.random.normal(k_w, (width, m)), float) * mask / np.sqrt(fan_in),
+            "c": np.zeros(width),
+            "V": np.asarray(jax.random.normal(k_v, (m, width)), float) * mask.T / np.sqrt(fan_out),
+            "d": np.zeros(m), "log_sd": np.zeros(m)}
+
+
+def _train(init: dict, mask, z_std, z_raw, config: ExperimentConfig) -> tuple[dict, dict]:
+    """Adam in chunks until the loss plateaus or ``config.steps``; returns the weights and the loss record."""
     import jax.numpy as jnp
     import optax
 
-    k_w, k_v = jax.random.split(key)
-    m = z_std.shape[1]
-    init = {"W": jax.random.normal(k_w, (width, m)) / math.sqrt(m), "c": jnp.zeros(width),
-            "V": jax.random.normal(k_v, (m, width)) / math.sqrt(width), "d": jnp.zeros(m),
-            "log_sd": jnp.zeros(m)}
-    optimizer = optax.adam(config.learning_rate)
-    loss = jax.value_and_grad(_layer_loss)
-    z_std, z_raw = jnp.asarray(z_std, jnp.float32), jnp.asarray(z_raw, jnp.float32)
-
-    @jax.jit
-    def run(params):
-        def step(carry, _):
-            params, state = carry
-            value, grad = loss(params, z_std, z_raw, config.kind, config.objective)
-            updates, state = optimizer.update(grad, state, params)
-            return (optax.apply_updates(params, updates), state), value
-
-        (params, _), history = jax.lax.scan(step, (params, optimizer.init(params)), None, length=config.steps)
-        return params, history
-
-    trained, history = run(init)
-    to_np = lambda p: {k: np.asarray(v, dtype=float) for k, v in p.items()}  # noqa: E731
-    return to_np(init), to_np(trained), np.asarray(history, dtype=float)
+    params = {k: jnp.asarray(v, jnp.float32) for k, v in init.items()}
+    state = optax.adam(config.learning_rate).init(params)
+    args = (jnp.asarray(mask, jnp.float32), jnp.asarray(z_std, jnp.float32), jnp.asarray(z_raw, jnp.float32))
+    static = dict(kind=config.kind, objective=config.objective, learning_rate=config.learning_rate)
+    losses, converged, steps = [], False, 0
+    while steps < config.steps:
+        params, state, history = _adam_chunk(params, state, *args, **static)
+        steps += CHUNK
+        history = np.asarray(history, dtype=float)
+        losses.append(history)
+        if len(losses) > 1:
+            before, now = losses[-2][-1], history[-1]
+            if before - now < config.plateau * abs(now):
+                converged = True
+                break
+    history = np.concatenate(losses)
+    return ({k: np.asarray(v, dtype=float) for k, v in params.items()},
+            {"loss_initial": float(history[0]), "loss_final": float(history[-1]), "train_steps": steps,
+             "converged": converged})
 
 
-class _Standardizer(NamedTuple):
-    mean: np.ndarray
-    sd: np.ndarray
-
-    @classmethod
-    def fit(cls, z):
+# -- one seed ---------------------------------------------------------------------------------------------------
+class _Standardizer:
+    def __init__(self, z):
         sd = z.std(axis=0)
-        return cls(z.mean(axis=0), np.where(sd > 0, sd, 1.0))
+        self.mean, self.sd = z.mean(axis=0), np.where(sd > 0, sd, 1.0)
 
     def __call__(self, z):
         return (z - self.mean) / self.sd
 
 
-def _features(params, scaler: _Standardizer, z, kind):
-    pre = scaler(z) @ params["W"].T + params["c"]
-    return {"spin": np.tanh, "real": lambda u: u, "bit": lambda u: 1 / (1 + np.exp(-np.clip(u, -50, 50))),
-            "count": lambda u: np.logaddexp(0.0, u)}[kind](pre)
+def _rule_layer(rule: str, m_in: int, b: int) -> tuple[np.ndarray, float]:
+    """Weights and bias of the exact coarse-graining rule as a local layer on the raw input."""
+    if rule == "decimate":
+        w = np.zeros((m_in // b, m_in))
+        w[np.arange(m_in // b), np.arange(0, m_in, b)] = 1.0
+        return w, 0.0
+    return _block_mask(m_in, b, "local"), (-b / 2 if rule == "majority" else 0.0)
 
 
-def _discretize(f, kind, scaler: _Standardizer | None):
+def _layer_output(weights, bias, z, kind: str, exact_rule: str | None):
+    """Pre-activation through the activation: the rule's step/identity for ``rg``, the kind's otherwise."""
+    pre = z @ weights.T + bias
+    if exact_rule == "majority":
+        return (pre > 0).astype(float)
+    if exact_rule is not None:
+        return pre
+    return _activation(kind, pre, np)
+
+
+def _discretize(f_train, f_test, kind: str):
     if kind == "spin":
-        return np.where(f >= 0, 1.0, -1.0)
+        return (np.where(f >= 0, 1.0, -1.0) for f in (f_train, f_test))
     if kind == "bit":
-        return (f > 0.5).astype(float)
+        return ((f > 0.5).astype(float) for f in (f_train, f_test))
+    if kind == "real":
+        scaler = _Standardizer(f_train)
+        return scaler(f_train), scaler(f_test)
+    return f_train, f_test
+
+
+def _oriented(f_train, f_test, ref_train, kind: str):
+    """Gauge fixing (:func:`deeprg.correspondence.readout`): flip features anti-correlated with their field."""
+    cov = np.mean((f_train - f_train.mean(axis=0)) * (ref_train - ref_train.mean(axis=0)), axis=0)
+    flip = cov < 0
     if kind == "count":
-        return np.rint(f)
-    return scaler(f)
-
-
-def _order(params) -> np.ndarray:
-    """Features sorted by the centroid of |W| over the (ordered) input sites."""
-    w = np.abs(params["W"])
-    return np.argsort(w @ np.arange(w.shape[1]) / w.sum(axis=1), kind="stable")
+        return f_train, f_test
+    if kind == "bit":
+        return tuple(np.where(flip, 1.0 - f, f) for f in (f_train, f_test))
+    return tuple(np.where(flip, -f, f) for f in (f_train, f_test))
 
 
 def _readout_r2(train_feat, train_x, test_feat, test_x) -> float:
     """R^2 of the least-squares linear readout of the standardized input from the features."""
-    scaler = _Standardizer.fit(train_x)
+    scaler = _Standardizer(train_x)
     design = lambda f: np.hstack([f, np.ones((len(f), 1))])  # noqa: E731
     coef, *_ = np.linalg.lstsq(design(train_feat), scaler(train_x), rcond=None)
     resid = scaler(test_x) - design(test_feat) @ coef
@@ -286,116 +323,217 @@ def _readout_r2(train_feat, train_x, test_feat, test_x) -> float:
 
 
 def _data(config: ExperimentConfig, rng: np.random.Generator):
-    if config.family == "digits":
+    record = REGISTRY[config.family]
+    if record.sample is None:  # digits: binarized images, a random 60/40 split per seed
         from sklearn.datasets import load_digits
 
-        images = load_digits().data
-        spins = np.where(images > 7, 1.0, -1.0)[rng.permutation(len(images))]
+        spins = np.where(load_digits().data > 7, 1.0, -1.0)
+        spins = spins[rng.permutation(len(spins))]
         half = len(spins) * 6 // 10
         return spins[:half], spins[half:]
-    sample = one_parameter_family(config.family, config.param, config.n)
+    sample = record.sample(config.param, config.n)
     return sample(rng, config.samples), sample(rng, config.samples)
 
 
-def _rg_predictions(config: ExperimentConfig, input_measurement: Measurement):
-    """RG iterates for layers 0..depth (parameter and coordinate) and the fixed point of the flow."""
+def rg_iterates(config: ExperimentConfig, input_measurement) -> tuple[list[float], float]:
+    """RG iterates R^k(P), k = 0..depth, in the family's parameter, and the limit of the flow.
+
+    For a family without a sampler (digits) the flow is the exact (K, h) decimation of the Ising chain fitted
+    to the images (the measured input), whose attracting fixed line is K = 0.
+    """
     rg = OneParameterRG(config.rg_family, config.b)
-    coord = rg.coordinate
-    if config.family != "digits":
-        flow = rg.flow(config.param, config.depth)
-        fixed = rg.limit(config.param)
-    else:  # exact (K, h) decimation from the measured couplings of the images
-        chain = NearestNeighbourChain.ising(input_measurement.estimate, input_measurement.detail["field"], 2)
-        flow = [chain.coupling]
-        for _ in range(config.depth):
-            chain = decimate_two_state(NearestNeighbourChain.ising(chain.coupling, chain.field, 1 + config.b),
-                                       config.b)
-            flow.append(chain.coupling)
-        fixed = 0.0  # K = 0 is the attracting line of fixed points of the (K, h) map
-    return flow, [coord.to_c(v) for v in flow], fixed, coord.to_c(fixed)
+    if REGISTRY[config.family].sample is not None:
+        return rg.flow(config.param, config.depth), rg.limit(config.param)
+    coupling, field = input_measurement.estimate, input_measurement.detail["field"]
+    flow = [coupling]
+    for _ in range(config.depth):
+        chain = decimate_two_state(NearestNeighbourChain.ising(coupling, field, 1 + config.b), config.b)
+        coupling, field = chain.coupling, chain.field
+        flow.append(coupling)
+    return flow, 0.0
 
 
-def _matches(measured: Measurement, target_c: float, tolerance: float) -> bool | None:
-    if measured.coordinate is None or not math.isfinite(measured.coordinate_stderr):
+def _finite(x):
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, float) and not math.isfinite(x):
         return None
-    return bool(abs(measured.coordinate - target_c) <= 3 * measured.coordinate_stderr + tolerance)
+    return x
+
+
+def run_seed(params: dict, seed: int) -> dict:
+    """One independent run (sweep point): data, networks and measurements for every layer, JSON-able.
+
+    ``params`` are the fields of :class:`ExperimentConfig`; ``seed`` seeds the data and the weights.
+    Infinite values (a coupling K = inf of degenerate features, lambda = inf) are written as null.
+    """
+    import jax
+
+    config = ExperimentConfig(**{**params, "seeds": 1, "seed": seed})
+    record = REGISTRY[config.family]
+    rng = np.random.default_rng(seed)
+    train, test = _data(config, rng)
+    measured_input = measure(config.family, test)
+    flow, limit = rg_iterates(config, measured_input)
+    coord = OneParameterRG(config.rg_family, config.b).coordinate
+    key = jax.random.PRNGKey(seed)
+    streams = {"trained": (train, test), "untrained": (train, test)}
+    layers = []
+    for level in range(1, config.depth + 1):
+        key, sub = jax.random.split(key)
+        m_in = streams["trained"][0].shape[1]
+        mask = _block_mask(m_in, config.b, config.arch)
+        init = _init(sub, mask if config.arch != "rg" else _block_mask(m_in, config.b, "local"))
+        entry = {"layer": level, "features": m_in // config.b, "rg_iterate": coord.to_c(flow[level]),
+                 "rg_iterate_param": flow[level], "fixed_point": coord.to_c(limit)}
+        nets = {"untrained": (init["W"], init["c"], None)}
+        if config.arch == "rg":
+            weights, bias = _rule_layer(record.rule, m_in, config.b)
+            nets["trained"] = (weights, bias, record.rule)
+            entry["loss"] = None
+        else:
+            z_train = streams["trained"][0]
+            trained, entry["loss"] = _train(init, mask, _Standardizer(z_train)(z_train), z_train, config)
+            nets["trained"] = (trained["W"] * mask, trained["c"], None)
+        for name in ("trained", "untrained"):
+            z_train, z_test = streams[name]
+            weights, bias, rule = nets[name]
+            if rule is None:  # a network reads standardized inputs
+                scaler = _Standardizer(z_train)
+                f_train, f_test = (_layer_output(weights, bias, scaler(z), config.kind, None) for z in (z_train, z_test))
+            else:
+                f_train, f_test = (_layer_output(weights, bias, z, config.kind, rule) for z in (z_train, z_test))
+            if config.arch == "dense" and rule is None:
+                w = np.abs(weights)
+                order = np.argsort(w @ np.arange(m_in) / w.sum(axis=1), kind="stable")
+                f_train, f_test, weights = f_train[:, order], f_test[:, order], weights[order]
+            f_train, f_test = _oriented(f_train, f_test, z_train @ np.abs(weights).T, config.kind)
+            d_train, d_test = _discretize(f_train, f_test, config.kind)
+            entry[name] = _finite(measure(config.family, d_test).to_dict())
+            entry.setdefault("information", {})[name] = _readout_r2(d_train, train, d_test, test)
+            streams[name] = (d_train, d_test)
+        layers.append(_finite(entry))
+    return {"seed": seed, "input": _finite(measured_input.to_dict()), "rg_flow": [_finite(v) for v in flow],
+            "limit": _finite(limit), "layers": layers}
+
+
+# -- over seeds -------------------------------------------------------------------------------------------------
+def seed_average(values, stderrs) -> dict:
+    """Mean over independent seeds and its standard error, floored by the pooled per-seed error (module doc)."""
+    pairs = [(v, s) for v, s in zip(values, stderrs) if v is not None and s is not None]
+    if not pairs:
+        return {"mean": None, "stderr": None, "seeds": 0}
+    v = np.array([p[0] for p in pairs], dtype=float)
+    s = np.array([p[1] for p in pairs], dtype=float)
+    spread = v.std(ddof=1) / math.sqrt(len(v)) if len(v) > 1 else 0.0
+    return {"mean": float(v.mean()), "stderr": float(max(spread, math.sqrt(np.mean(s ** 2) / len(v)))),
+            "seeds": len(v)}
+
+
+def matches(stat: dict, target: float | None, z: float) -> bool | None:
+    """(T1): |mean - target| <= z * stderr; None when undefined."""
+    if stat["mean"] is None or target is None:
+        return None
+    return bool(abs(stat["mean"] - target) <= z * stat["stderr"])
+
+
+def compare(trained: dict, control: dict, target: float | None, tests: int, alpha: float) -> dict:
+    """The three tests of the module docstring at family-wise level ``alpha`` over ``tests`` layers."""
+    two_sided, one_sided = norm.isf(alpha / (2 * tests)), norm.isf(alpha / tests)
+    out = {"matches": matches(trained, target, two_sided), "distinguishable": None, "closer": None}
+    if trained["mean"] is None or control["mean"] is None:
+        return out
+    joint = math.hypot(trained["stderr"], control["stderr"])
+    out["distinguishable"] = bool(abs(trained["mean"] - control["mean"]) > two_sided * joint)
+    if target is not None:
+        gain = abs(control["mean"] - target) - abs(trained["mean"] - target)
+        out["closer"] = bool(gain > one_sided * joint)
+    return out
+
+
+def aggregate(config: ExperimentConfig, runs: list[dict]) -> dict:
+    """Per-layer {mean, stderr} over seeds and the tests (T1) of the module docstring."""
+    z = norm.isf(config.alpha / (2 * config.depth))
+    layers = []
+    for k in range(config.depth):
+        rows = [run["layers"][k] for run in runs]
+        stat = {name: seed_average([r[name]["coordinate"] for r in rows], [r[name]["coordinate_stderr"] for r in rows])
+                for name in ("trained", "untrained")}
+        iterate = seed_average([r["rg_iterate"] for r in rows], [0.0] * len(rows))
+        fixed = seed_average([r["fixed_point"] for r in rows], [0.0] * len(rows))
+        test = compare(stat["trained"], stat["untrained"], iterate["mean"], config.depth, config.alpha)
+        entry = {"layer": k + 1, "features": rows[0]["features"], "rg_iterate": iterate, "fixed_point": fixed,
+                 "trained": stat["trained"], "untrained": stat["untrained"],
+                 "matches_iterate": test["matches"], "matches_fixed_point": matches(stat["trained"], fixed["mean"], z),
+                 "untrained_matches_iterate": matches(stat["untrained"], iterate["mean"], z),
+                 "untrained_matches_fixed_point": matches(stat["untrained"], fixed["mean"], z),
+                 "distinguishable_from_untrained": test["distinguishable"],
+                 "closer_than_untrained": test["closer"],
+                 "information": {name: seed_average([r["information"][name] for r in rows], [0.0] * len(rows))
+                                 for name in ("trained", "untrained")}}
+        if rows[0]["loss"] is not None:
+            entry["loss_final"] = seed_average([r["loss"]["loss_final"] for r in rows], [0.0] * len(rows))
+            entry["train_steps"] = [r["loss"]["train_steps"] for r in rows]
+            entry["converged"] = all(r["loss"]["converged"] for r in rows)
+        layers.append(entry)
+    return {"layers": layers, "critical_z": z}
 
 
 @dataclass(frozen=True)
 class ExperimentResult:
     config: ExperimentConfig
     coordinate: str
-    input: Measurement
-    rg_flow: list
-    fixed_point: float
     layers: list
+    runs: list
     summary: dict
 
     def to_dict(self):
-        return {"config": asdict(self.config), "coordinate": self.coordinate, "input": self.input.to_dict(),
-                "rg_flow": self.rg_flow, "fixed_point": self.fixed_point, "layers": self.layers,
-                "summary": self.summary}
-
-
-def run_experiment(config: ExperimentConfig, advance=lambda n=1: None) -> ExperimentResult:
-    """Train the layers, measure trained and untrained features, compare with the RG flow (eq. 7)."""
-    import jax
-
-    rng = np.random.default_rng(config.seed)
-    train, test = _data(config, rng)
-    kind = config.kind
-    input_measurement = measure(config.family, test)
-    flow, flow_c, fixed, fixed_c = _rg_predictions(config, input_measurement)
-    key = jax.random.PRNGKey(config.seed)
-    streams = {"trained": (train, test), "untrained": (train, test)}
-    layers = []
-    for level in range(1, config.depth + 1):
-        key, sub = jax.random.split(key)
-        width = config.n // config.b ** level
-        entry = {"layer": level, "features": width, "rg_prediction": flow[level],
-                 "rg_prediction_coordinate": flow_c[level], "fixed_point": fixed}
-        z_train_trained = streams["trained"][0]
-        scaler = _Standardizer.fit(z_train_trained)
-        init, trained, history = _train_layer(sub, scaler(z_train_trained), z_train_trained, width, config)
-        for name, params in (("trained", trained), ("untrained", init)):
-            z_train, z_test = streams[name]
-            scaler = _Standardizer.fit(z_train)
-            order = _order(params)
-            f_train = _features(params, scaler, z_train, kind)[:, order]
-            f_test = _features(params, scaler, z_test, kind)[:, order]
-            out_scaler = _Standardizer.fit(f_train) if kind == "real" else None
-            d_train, d_test = (_discretize(f, kind, out_scaler) for f in (f_train, f_test))
-            measured = measure(config.family, d_test)
-            record = measured.to_dict()
-            record.update({"matches_rg": _matches(measured, flow_c[level], config.tolerance),
-                           "matches_fixed_point": _matches(measured, fixed_c, config.tolerance),
-                           "information_r2": _readout_r2(d_train, train, d_test, test)})
-            if name == "trained":
-                record.update({"loss_initial": float(history[0]), "loss_final": float(history[-1])})
-                entry.update(record)
-            else:
-                entry["untrained"] = record
-            streams[name] = (d_train, d_test)
-        layers.append(entry)
-        advance(1)
-    summary = _summarize(layers)
-    return ExperimentResult(config, OneParameterRG(config.rg_family, config.b).coordinate.name, input_measurement,
-                            flow, fixed, layers, summary)
+        return {"config": asdict(self.config), "coordinate": self.coordinate, "layers": self.layers,
+                "summary": self.summary, "runs": self.runs}
 
 
 def _summarize(layers: list) -> dict:
-    """Verdicts from the per-layer matches (eq. 7); layers without a defined parameter are skipped."""
-    def verdict(records, key):
-        values = [r[key] for r in records if r[key] is not None]
+    def every(key):
+        values = [layer[key] for layer in layers if layer[key] is not None]
         return None if not values else all(values)
 
-    trained = layers
-    untrained = [layer["untrained"] for layer in layers]
-    defined = [r for r in layers if r["coordinate"] is not None]
-    deviation = [abs(r["coordinate"] - r["rg_prediction_coordinate"]) for r in defined]
-    return {"trained_follows_rg": verdict(trained, "matches_rg"),
-            "untrained_follows_rg": verdict(untrained, "matches_rg"),
-            "trained_deepest_at_fixed_point": defined[-1]["matches_fixed_point"] if defined else None,
-            "untrained_deepest_at_fixed_point": next((r["matches_fixed_point"] for r in reversed(untrained)
-                                                       if r["coordinate"] is not None), None),
-            "max_deviation_from_rg": max(deviation) if deviation else None}
+    return {"trained_matches_iterates": every("matches_iterate"),
+            "untrained_matches_iterates": every("untrained_matches_iterate"),
+            "trained_deepest_at_fixed_point": layers[-1]["matches_fixed_point"],
+            "untrained_deepest_at_fixed_point": layers[-1]["untrained_matches_fixed_point"],
+            "distinguishable_layers": [layer["layer"] for layer in layers if layer["distinguishable_from_untrained"]],
+            "closer_layers": [layer["layer"] for layer in layers if layer["closer_than_untrained"]]}
+
+
+def run_experiment(config: ExperimentConfig, progress=None, out_dir=None, address: str | None = None,
+                   workers: int | None = None) -> ExperimentResult:
+    """Run ``config.seeds`` independent seeds through :func:`deeprg.sweep.run_sweep` and aggregate them.
+
+    ``out_dir``: per-seed results are written to ``out_dir/points`` and reused by a rerun.
+    """
+    params = dataclasses.asdict(config)
+    points = [Point(f"seed-{s}", params, s) for s in range(config.seed, config.seed + config.seeds)]
+    runs = run_sweep(run_seed, points, out_dir=out_dir, address=address, workers=workers, progress=progress)
+    agg = aggregate(config, runs)
+    return ExperimentResult(config, OneParameterRG(config.rg_family, config.b).coordinate.name, agg["layers"], runs,
+                            {**_summarize(agg["layers"]), "critical_z": agg["critical_z"]})
+
+
+def summary_lines(result: ExperimentResult) -> list[str]:
+    """A few lines of numbers for the terminal."""
+    c = result.config
+    out = [f"{c.family} ({c.arch}, {c.objective}, b={c.b}, {c.seeds} seeds), {result.coordinate}; "
+           f"match: |mean - target| <= {result.summary['critical_z']:.2f} se"]
+
+    def fmt(stat):
+        return "n/a" if stat["mean"] is None else f"{stat['mean']:+.3f}±{stat['stderr']:.3f}"
+
+    for layer in result.layers:
+        out.append(f"  layer {layer['layer']}: trained {fmt(layer['trained'])}, untrained {fmt(layer['untrained'])}, "
+                   f"RG iterate {layer['rg_iterate']['mean']:+.3f}, fixed point {layer['fixed_point']['mean']:+.3f}; "
+                   f"matches iterate {layer['matches_iterate']}, closer than untrained {layer['closer_than_untrained']}")
+    return out
+
+
+__all__ = ["ARCHS", "OBJECTIVES", "ExperimentConfig", "ExperimentResult", "aggregate", "compare", "matches",
+           "rg_iterates", "run_experiment", "run_seed", "seed_average", "summary_lines"]
