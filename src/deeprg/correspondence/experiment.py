@@ -55,6 +55,8 @@ and trained is *significantly closer* to :math:`c^*` when
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
 from dataclasses import asdict, dataclass
 
@@ -315,7 +317,8 @@ def _readout_r2(train_feat, train_x, test_feat, test_x) -> float:
     """R^2 of the least-squares linear readout of the standardized input from the features."""
     scaler = _Standardizer(train_x)
     design = lambda f: np.hstack([f, np.ones((len(f), 1))])  # noqa: E731
-    coef, *_ = np.linalg.lstsq(design(train_feat), scaler(train_x), rcond=None)
+    x = design(train_feat)  # normal equations (a 1e-9 ridge keeps constant features harmless)
+    coef = np.linalg.solve(x.T @ x + 1e-9 * len(x) * np.eye(x.shape[1]), x.T @ scaler(train_x))
     resid = scaler(test_x) - design(test_feat) @ coef
     total = np.sum(scaler(test_x) ** 2, axis=0)
     keep = total > 0
@@ -512,7 +515,9 @@ def run_experiment(config: ExperimentConfig, progress=None, out_dir=None, addres
     ``out_dir``: per-seed results are written to ``out_dir/points`` and reused by a rerun.
     """
     params = dataclasses.asdict(config)
-    points = [Point(f"seed-{s}", params, s) for s in range(config.seed, config.seed + config.seeds)]
+    params.pop("seeds"), params.pop("seed")
+    tag = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]  # a rerun reuses only its own
+    points = [Point(f"seed-{s}-{tag}", params, s) for s in range(config.seed, config.seed + config.seeds)]
     runs = run_sweep(run_seed, points, out_dir=out_dir, address=address, workers=workers, progress=progress)
     agg = aggregate(config, runs)
     return ExperimentResult(config, OneParameterRG(config.rg_family, config.b).coordinate.name, agg["layers"], runs,

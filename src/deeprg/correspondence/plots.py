@@ -1,8 +1,6 @@
-"""Figures of the Gong-Xia experiments: the one-parameter RG flows and the network experiment."""
+"""Figures of ``deeprg gx``, drawn from the saved result dictionaries (the only gx module importing matplotlib)."""
 
 from __future__ import annotations
-
-import math
 
 import matplotlib
 
@@ -10,11 +8,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .rg_maps import OneParameterRG  # noqa: E402
+from deeprg.correspondence.rg_maps import OneParameterRG  # noqa: E402
 
 
-def rg_flow(rg_map, result: dict) -> plt.Figure:
-    """The one-parameter RG map against the identity with the cobweb of the flow, and the flow against the step."""
+def plot_flow(result: dict):
+    """The one-step map with its fixed points (cobweb of the flow), and the flow against the RG step."""
+    rg_map = OneParameterRG(result["family"], result["b"])
     coord = rg_map.coordinate
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(9, 4))
     c = np.linspace(coord.lo, coord.hi, 401)
@@ -24,7 +23,7 @@ def rg_flow(rg_map, result: dict) -> plt.Figure:
     for start, end in zip(path[:-1], path[1:]):
         ax.plot([start, start, end], [start, end, end], "C0-", lw=0.8)
     for point in result["fixed_points"]:
-        if np.isfinite(point["coordinate"]):
+        if point["coordinate"] is not None and np.isfinite(point["coordinate"]):
             ax.plot(point["coordinate"], point["coordinate"], "o",
                     color="C2" if point["stability"] == "stable" else "C3")
     ax.set_xlabel(coord.name)
@@ -39,36 +38,38 @@ def rg_flow(rg_map, result: dict) -> plt.Figure:
     return fig
 
 
-def experiment(result) -> plt.Figure:
-    """Trained and untrained estimates over depth, with the RG flow and its fixed point; information retained
-    (``result``: an :class:`deeprg.correspondence.experiment.ExperimentResult`)."""
-    config = result.config
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4))
-    depth = np.arange(config.depth + 1)
-    flow_c = [OneParameterRG(config.rg_family, config.b).coordinate.to_c(v) for v in result.rg_flow]
-    ax.plot(depth, flow_c, "k-o", label=f"RG flow (b={config.b})")
-    ax.axhline(OneParameterRG(config.rg_family, config.b).coordinate.to_c(result.fixed_point), color="gray",
-               ls="--", label="fixed point of the flow")
-    for name, style in (("trained", "C0"), ("untrained", "C3")):
-        rows = [(r["layer"], r if name == "trained" else r["untrained"]) for r in result.layers]
-        rows = [(level, r) for level, r in rows if r["coordinate"] is not None]
-        if result.input.coordinate is not None:
-            rows = [(0, result.input.to_dict())] + rows
+def plot_experiment(result: dict):
+    """Per layer: trained and untrained (mean ± critical z · stderr over seeds) against the RG iterates and the
+    fixed point; and the information each layer keeps."""
+    config, layers = result["config"], result["layers"]
+    z = result["summary"]["critical_z"]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10.5, 4))
+    depth = [layer["layer"] for layer in layers]
+    ax.plot(depth, [layer["rg_iterate"]["mean"] for layer in layers], "k-o", label=f"RG iterate R^k(P), b={config['b']}")
+    ax.plot(depth, [layer["fixed_point"]["mean"] for layer in layers], color="gray", ls="--",
+            label="fixed point of the flow")
+    untrained = "random local weights" if config["arch"] == "rg" else "untrained"
+    trained = "exact RG layers" if config["arch"] == "rg" else "trained"
+    for key, label, color, shift in (("trained", trained, "C0", -0.06), ("untrained", untrained, "C3", 0.06)):
+        rows = [(layer["layer"], layer[key]) for layer in layers if layer[key]["mean"] is not None]
         if rows:
-            ax.errorbar([lv for lv, _ in rows], [r["coordinate"] for _, r in rows],
-                        yerr=[3 * r["coordinate_stderr"] if math.isfinite(r["coordinate_stderr"]) else 0
-                              for _, r in rows], fmt="s--", color=style, capsize=3, label=f"{name} network")
-    ax.set_xlabel("layer (RG step)")
-    ax.set_ylabel(result.coordinate)
-    ax.set_title(f"{config.family}: {config.objective}, seed {config.seed}")
-    ax.legend(fontsize=8)
-    bx.plot([r["layer"] for r in result.layers], [r["information_r2"] for r in result.layers], "C0s-",
-            label="trained")
-    bx.plot([r["layer"] for r in result.layers], [r["untrained"]["information_r2"] for r in result.layers],
-            "C3s-", label="untrained")
-    bx.set_xlabel("layer")
-    bx.set_ylabel("R^2 of linear readout of the input")
-    bx.set_title("information retained")
+            ax.errorbar([k + shift for k, _ in rows], [s["mean"] for _, s in rows],
+                        yerr=[z * s["stderr"] for _, s in rows], fmt="s", color=color, capsize=3,
+                        label=f"{label} ({config['seeds']} seeds)")
+    ax.set_xticks(depth)
+    ax.set_xlabel("feature layer k (= RG step)")
+    ax.set_ylabel(result["coordinate"])
+    ax.set_title(f"{config['family']}: {config['arch']} net, {config['objective']}; bars: {z:.2f} se")
+    ax.legend(fontsize=7)
+    for key, label, color in (("trained", trained, "C0"), ("untrained", untrained, "C3")):
+        bx.errorbar(depth, [layer["information"][key]["mean"] for layer in layers],
+                    yerr=[layer["information"][key]["stderr"] for layer in layers], fmt="s-", color=color,
+                    capsize=3, label=label)
+    bx.set_xticks(depth)
+    bx.set_ylim(0, 1.05)
+    bx.set_xlabel("feature layer k")
+    bx.set_ylabel("R² of the linear readout of the input")
+    bx.set_title("information kept by each layer")
     bx.legend(fontsize=8)
     fig.tight_layout()
     return fig
