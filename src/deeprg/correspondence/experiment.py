@@ -25,9 +25,10 @@ Training (``local``, ``dense``): greedy, layer by layer (as in stacked autoencod
 decoder :math:`\eta = Vf + d` (local: each feature decodes only its own block) and one of two objectives:
 ``reconstruction`` :math:`\overline{\lVert\tilde z-\eta\rVert^2}`, or ``likelihood``
 :math:`-\overline{\log p_{\mathrm{fam}}(z\mid\eta)}` (spins :math:`e^{\eta s}/2\cosh\eta`, bits logistic,
-counts Poisson with log-rate :math:`\eta`, reals Gaussian with a learned variance per site). Training runs in
+counts Poisson with log-rate :math:`\eta`, reals Gaussian with a learned standard deviation per site,
+floored at 0.05 because a feature that copies a site exactly would make the likelihood unbounded). Training runs in
 chunks of :data:`CHUNK` steps and stops on a plateau, when a chunk lowers the loss by less than the relative
-``plateau`` (or after ``steps``); the final loss and whether the plateau was reached are reported.
+``plateau`` (default 0.5% per 100 steps; the likelihoods keep creeping down as weights saturate) or after ``steps``; the final loss and whether the plateau was reached are reported.
 
 Each layer's output is then oriented and discretized into the family's kind of variable (spins: sign; bits:
 the neuron's threshold; reals: standardized; counts: kept as they are) and measured
@@ -73,6 +74,7 @@ OBJECTIVES = ("reconstruction", "likelihood")
 ARCHS = ("local", "dense", "rg")
 MAX_DEPTH = 6
 CHUNK = 100
+LOG_SD_FLOOR = math.log(0.05)  # a site copied exactly would make the Gaussian likelihood unbounded
 _ACTIVATION = {"spin": "tanh", "real": "identity", "bit": "sigmoid", "count": "softplus"}
 
 
@@ -104,7 +106,7 @@ class ExperimentConfig:
     samples: int = 2000
     steps: int = 3000
     learning_rate: float = 0.01
-    plateau: float = 1e-3
+    plateau: float = 5e-3
     alpha: float = 0.01
 
     def __post_init__(self):
@@ -167,12 +169,23 @@ def _activation(kind: str, pre, xp):
     return pre
 
 
-def _layer_loss(params, mask, z_std, z_raw, kind: str, objective: str):
+def _encode_decode(params, z_std, kind: str, local: bool, xp):
+    """Features and decoded natural parameters; local weights are stored per block, shaped (m/b, b)."""
+    if local:
+        blocks = z_std.reshape(z_std.shape[0], *params["W"].shape)
+        f = _activation(kind, (blocks * params["W"]).sum(axis=-1) + params["c"], xp)
+        eta = (f[:, :, None] * params["V"]).reshape(z_std.shape) + params["d"]
+    else:
+        f = _activation(kind, z_std @ params["W"].T + params["c"], xp)
+        eta = f @ params["V"] + params["d"]
+    return f, eta
+
+
+def _layer_loss(params, z_std, z_raw, kind: str, objective: str, local: bool):
     import jax
     import jax.numpy as jnp
 
-    f = _activation(kind, z_std @ (params["W"] * mask).T + params["c"], jnp)
-    eta = f @ (params["V"] * mask.T).T + params["d"]
+    _, eta = _encode_decode(params, z_std, kind, local, jnp)
     if objective == "reconstruction":
         return jnp.mean((z_std - eta) ** 2)
     if kind == "spin":
@@ -182,11 +195,12 @@ def _layer_loss(params, mask, z_std, z_raw, kind: str, objective: str):
     elif kind == "count":
         nll = jnp.exp(eta) - eta * z_raw
     else:
-        nll = 0.5 * ((z_std - eta) * jnp.exp(-params["log_sd"])) ** 2 + params["log_sd"]
+        log_sd = jnp.maximum(params["log_sd"], LOG_SD_FLOOR)
+        nll = 0.5 * ((z_std - eta) * jnp.exp(-log_sd)) ** 2 + log_sd
     return jnp.mean(nll)
 
 
-def _adam_chunk_impl(params, state, mask, z_std, z_raw, kind, objective, learning_rate):
+def _adam_chunk_impl(params, state, z_std, z_raw, kind, objective, local, learning_rate):
     import jax
     import optax
 
@@ -195,7 +209,7 @@ def _adam_chunk_impl(params, state, mask, z_std, z_raw, kind, objective, learnin
 
     def step(carry, _):
         params, state = carry
-        value, grad = loss(params, mask, z_std, z_raw, kind, objective)
+        value, grad = loss(params, z_std, z_raw, kind, objective, local)
         updates, state = optimizer.update(grad, state, params)
         return (optax.apply_updates(params, updates), state), value
 
@@ -212,39 +226,45 @@ def _adam_chunk(*args, **static):
     if _ADAM_CHUNK is None:
         import jax
 
-        _ADAM_CHUNK = jax.jit(_adam_chunk_impl, static_argnames=("kind", "objective", "learning_rate"))
+        _ADAM_CHUNK = jax.jit(_adam_chunk_impl, static_argnames=("kind", "objective", "local", "learning_rate"))
     return _ADAM_CHUNK(*args, **static)
 
 
-def _block_mask(m_in: int, b: int, arch: str) -> np.ndarray:
-    """(m_in/b, m_in) connectivity: block-diagonal for local architectures, full for dense."""
-    if arch == "dense":
-        return np.ones((m_in // b, m_in))
+def _block_mask(m_in: int, b: int) -> np.ndarray:
+    """(m_in/b, m_in) block-diagonal connectivity of a local layer of stride b."""
     return np.kron(np.eye(m_in // b), np.ones((1, b)))
 
 
-def _init(key, mask: np.ndarray) -> dict:
+def _full_weights(w: np.ndarray, m_in: int) -> np.ndarray:
+    """A layer's encoder weights as an (m_out, m_in) matrix (local blocks placed on the block diagonal)."""
+    if w.shape[1] == m_in:
+        return w
+    return _block_mask(m_in, w.shape[1]) * np.tile(w, (1, w.shape[0]))
+
+
+def _init(key, m_in: int, b: int, local: bool) -> dict:
+    """Random weights N(0, 1/fan_in) for the encoder and the decoder."""
     import jax
 
-    width, m = mask.shape
+    width = m_in // b
     k_w, k_v = jax.random.split(key)
-    fan_in = mask.sum(axis=1, keepdims=True)
-    fan_out = mask.sum(axis=0, keepdims=True).T
-    return {"W": np.asarray(jax.random.normal(k_w, (width, m)), float) * mask / np.sqrt(fan_in),
-            "c": np.zeros(width),
-            "V": np.asarray(jax.random.normal(k_v, (m, width)), float) * mask.T / np.sqrt(fan_out),
-            "d": np.zeros(m), "log_sd": np.zeros(m)}
+    shape_w, shape_v = ((width, b), (width, b)) if local else ((width, m_in), (width, m_in))
+    fan_dec = 1 if local else width
+    return {"W": np.asarray(jax.random.normal(k_w, shape_w), float) / math.sqrt(shape_w[1]), "c": np.zeros(width),
+            "V": np.asarray(jax.random.normal(k_v, shape_v), float) / math.sqrt(fan_dec), "d": np.zeros(m_in),
+            "log_sd": np.zeros(m_in)}
 
 
-def _train(init: dict, mask, z_std, z_raw, config: ExperimentConfig) -> tuple[dict, dict]:
+def _train(init: dict, z_std, z_raw, config: ExperimentConfig) -> tuple[dict, dict]:
     """Adam in chunks until the loss plateaus or ``config.steps``; returns the weights and the loss record."""
     import jax.numpy as jnp
     import optax
 
     params = {k: jnp.asarray(v, jnp.float32) for k, v in init.items()}
     state = optax.adam(config.learning_rate).init(params)
-    args = (jnp.asarray(mask, jnp.float32), jnp.asarray(z_std, jnp.float32), jnp.asarray(z_raw, jnp.float32))
-    static = dict(kind=config.kind, objective=config.objective, learning_rate=config.learning_rate)
+    args = (jnp.asarray(z_std, jnp.float32), jnp.asarray(z_raw, jnp.float32))
+    static = dict(kind=config.kind, objective=config.objective, local=config.arch != "dense",
+                  learning_rate=config.learning_rate)
     losses, converged, steps = [], False, 0
     while steps < config.steps:
         params, state, history = _adam_chunk(params, state, *args, **static)
@@ -278,7 +298,7 @@ def _rule_layer(rule: str, m_in: int, b: int) -> tuple[np.ndarray, float]:
         w = np.zeros((m_in // b, m_in))
         w[np.arange(m_in // b), np.arange(0, m_in, b)] = 1.0
         return w, 0.0
-    return _block_mask(m_in, b, "local"), (-b / 2 if rule == "majority" else 0.0)
+    return _block_mask(m_in, b), (-b / 2 if rule == "majority" else 0.0)
 
 
 def _layer_output(weights, bias, z, kind: str, exact_rule: str | None):
@@ -385,19 +405,19 @@ def run_seed(params: dict, seed: int) -> dict:
     for level in range(1, config.depth + 1):
         key, sub = jax.random.split(key)
         m_in = streams["trained"][0].shape[1]
-        mask = _block_mask(m_in, config.b, config.arch)
-        init = _init(sub, mask if config.arch != "rg" else _block_mask(m_in, config.b, "local"))
+        local = config.arch != "dense"
+        init = _init(sub, m_in, config.b, local)
         entry = {"layer": level, "features": m_in // config.b, "rg_iterate": coord.to_c(flow[level]),
                  "rg_iterate_param": flow[level], "fixed_point": coord.to_c(limit)}
-        nets = {"untrained": (init["W"], init["c"], None)}
+        nets = {"untrained": (_full_weights(init["W"], m_in), init["c"], None)}
         if config.arch == "rg":
             weights, bias = _rule_layer(record.rule, m_in, config.b)
             nets["trained"] = (weights, bias, record.rule)
             entry["loss"] = None
         else:
             z_train = streams["trained"][0]
-            trained, entry["loss"] = _train(init, mask, _Standardizer(z_train)(z_train), z_train, config)
-            nets["trained"] = (trained["W"] * mask, trained["c"], None)
+            trained, entry["loss"] = _train(init, _Standardizer(z_train)(z_train), z_train, config)
+            nets["trained"] = (_full_weights(trained["W"], m_in), trained["c"], None)
         for name in ("trained", "untrained"):
             z_train, z_test = streams[name]
             weights, bias, rule = nets[name]
