@@ -38,7 +38,10 @@ def test_rg_writes_steps_and_fixed_points(tmp_path, family, param, b):
     ["gx", "experiment", "--family", "ising", "--param", "1", "--depth", "7"],
     ["gx", "experiment", "--family", "ising", "--param", "1", "--depth", "4", "--n", "8"],
     ["gx", "experiment", "--family", "gaussian", "--param", "-1.5", "--depth", "2"],
-    ["gx", "experiment", "--family", "ising", "--param", "1", "--depth", "2", "--objective", "magic"]])
+    ["gx", "experiment", "--family", "ising", "--param", "1", "--depth", "2", "--objective", "magic"],
+    ["gx", "experiment", "--family", "ising", "--param", "1", "--depth", "2", "--arch", "conv"],
+    ["gx", "experiment", "--family", "bernoulli", "--param", "0.3", "--depth", "2", "--factor", "2"],
+    ["gx", "experiment", "--family", "ising", "--param", "1", "--depth", "2", "--seeds", "0"]])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, argv):
     out = tmp_path / "out"
     assert run(argv + ["--out", str(out)]) == 2
@@ -47,16 +50,32 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, argv)
     assert not out.exists()
 
 
-def test_experiment_command_writes_layers_and_figure(tmp_path):
+def test_experiment_command_writes_the_contract_keys_and_prints_a_summary(tmp_path, capsys):
     out = tmp_path / "exp"
     argv = ["gx", "experiment", "--family", "gaussian", "--param", "0.7", "--depth", "2", "--objective", "likelihood",
-            "--seed", "3", "--n", "16", "--samples", "200", "--train-steps", "30", "--out", str(out)]
+            "--arch", "local", "--seeds", "2", "--seed", "3", "--n", "16", "--samples", "200", "--train-steps", "200",
+            "--out", str(out)]
     assert run(argv) == 0
+    printed = capsys.readouterr().out
+    assert "layer 1: trained" in printed and "RG iterate" in printed
     result = json.loads((out / "result.json").read_text())
-    assert len(result["layers"]) == 2
+    assert len(result["layers"]) == 2 and result["config"]["arch"] == "local" and result["config"]["seeds"] == 2
     for layer in result["layers"]:
-        assert {"estimate", "stderr", "rg_prediction", "untrained"} <= set(layer)
-        assert {"estimate", "stderr"} <= set(layer["untrained"])
-        assert layer["rg_prediction"] == pytest.approx(0.7 ** (2 ** layer["layer"]))
-        assert math.isfinite(layer["estimate"])
+        for key in ("rg_iterate", "fixed_point", "trained", "untrained"):
+            assert {"mean", "stderr"} <= set(layer[key])
+        assert isinstance(layer["matches_iterate"], bool) and isinstance(layer["matches_fixed_point"], bool)
+        assert {"trained", "untrained"} <= set(layer["information"])
+        assert layer["rg_iterate"]["mean"] == pytest.approx(0.7 ** (2 ** layer["layer"]))
+        assert math.isfinite(layer["trained"]["mean"]) and "loss_final" in layer
     assert (out / "experiment.png").stat().st_size > 1000
+
+
+def test_factor_is_the_option_and_b_a_hidden_alias(tmp_path, capsys):
+    common = ["gx", "rg", "--family", "bernoulli", "--param", "0.3", "--steps", "2"]
+    assert run(common + ["--factor", "3", "--out", str(tmp_path / "a")]) == 0
+    assert run(common + ["--b", "3", "--out", str(tmp_path / "b")]) == 0
+    a, b = (json.loads((tmp_path / d / "result.json").read_text()) for d in "ab")
+    assert a["steps"] == b["steps"] and a["b"] == 3
+    assert run(common + ["--factor", "3", "--b", "5", "--out", str(tmp_path / "c")]) == 2
+    assert run(["gx", "rg", "--help"]) == 0
+    assert "--factor" in capsys.readouterr().out.replace("\x1b", "") and not (tmp_path / "c").exists()

@@ -33,6 +33,7 @@ from deeprg.report.check import Check, Evidence
 REPORT_DEPTH = 3
 REPORT_SEEDS = 5
 REPORT_SAMPLES = 2000
+REPORT_STEPS = 2000  # cap per layer; most layers reach the plateau earlier
 REPORT_OBJECTIVE = "likelihood"
 ALPHA = 0.01
 EXACT_TOL = 1e-10
@@ -121,7 +122,7 @@ def _rg_check() -> Check:
 def _config(family: str, arch: str) -> ExperimentConfig:
     record = REGISTRY[family]
     return ExperimentConfig(family, record.report_param, REPORT_DEPTH, REPORT_OBJECTIVE, arch, seeds=REPORT_SEEDS,
-                            b=record.report_factor, samples=REPORT_SAMPLES)
+                            b=record.report_factor, samples=REPORT_SAMPLES, steps=REPORT_STEPS)
 
 
 def _stat(s: dict) -> str:
@@ -162,8 +163,12 @@ def _evidence(result) -> Evidence:
                     (first["untrained"]["mean"], first["untrained"]["stderr"]), first["rg_iterate"]["mean"])
 
 
-def _family_check(family: str, out_dir, progress) -> Check:
-    config = _config(family, "local")
+ARCH_TEXT = {"local": "locally connected layers of stride b", "dense": "fully connected layers (features ordered by "
+             "the centroid of |W|)"}
+
+
+def _family_check(family: str, arch: str, out_dir, progress) -> Check:
+    config = _config(family, arch)
     result = run_experiment(config, progress=progress)
     evidence = _evidence(result)
     undefined = any(v is None for v in (*evidence.trained, *evidence.control))
@@ -174,8 +179,8 @@ def _family_check(family: str, out_dir, progress) -> Check:
     data = "binarized digits read as an Ising chain" if config.param is None else f"P = {config.param}"
     first = result.layers[0]
     return Check(
-        id=f"gx-{family}",
-        claim=f"a trained network's feature layer k carries the RG iterate R^k(P) of the {family} data "
+        id=f"gx-{family}" if arch == "local" else f"gx-{family}-{arch}",
+        claim=f"a trained {arch} network's feature layer k carries the RG iterate R^k(P) of the {family} data "
               f"({result.coordinate}), flowing to the RG fixed point",
         paper="after optimal training, the characteristic parameter of the feature-layer output equals the RG fixed "
               "point of the input data's parameter",
@@ -183,14 +188,14 @@ def _family_check(family: str, out_dir, progress) -> Check:
                  f"R(P) = {first['rg_iterate']['mean']:+.3f} (fixed point {first['fixed_point']['mean']:+.3f}); "
                  f"trained matches R^k(P) at layers {[l['layer'] for l in result.layers if l['matches_iterate']]}",
         verdict=verdict,
-        detail=f"{data}, b = {config.b}, n = {config.n}, locally connected layers of stride b, {config.objective} "
+        detail=f"{data}, b = {config.b}, n = {config.n}, {ARCH_TEXT[arch]}, {config.objective} "
                f"objective, {config.seeds} seeds x {config.samples} samples, Adam to a plateau (<= {config.steps} "
                f"steps); tests: {TEST_TEXT}; {_layer_text(result)}",
         source="gx",
         could_fail_if="the trained layers miss R^k(P) beyond the seed error, or sit no closer to it than the "
                       "untrained control",
         tolerance_source=f"standard errors over {config.seeds} independent seeds, family-wise level {ALPHA}",
-        figures=_figure(result, out_dir, f"gx-{family}-local"),
+        figures=_figure(result, out_dir, f"gx-{family}-{arch}"),
         seeds=tuple(range(config.seed, config.seed + config.seeds)),
         evidence=None if undefined else evidence)
 
@@ -219,11 +224,13 @@ def _positive_control(out_dir, progress) -> Check:
 
 
 def report_checks(out_dir=None, progress=None) -> list[Check]:
-    """Checks gx-rg-exact, gx-positive-control and one gx-<family> per family (ising, gaussian, bernoulli,
-    poisson, digits). ``progress(n)`` is called once per finished seed."""
+    """Checks gx-rg-exact, gx-positive-control, gx-<family> (local networks) for every family and
+    gx-<family>-dense (fully connected) for the families with samplers. ``progress(n)`` is called once per seed."""
     checks = [_rg_check(), _positive_control(out_dir, progress)]
     for family in REGISTRY:
-        checks.append(_family_check(family, out_dir, progress))
+        checks.append(_family_check(family, "local", out_dir, progress))
+    for family in FAMILIES:
+        checks.append(_family_check(family, "dense", out_dir, progress))
     return checks
 
 

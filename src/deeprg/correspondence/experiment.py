@@ -27,8 +27,9 @@ decoder :math:`\eta = Vf + d` (local: each feature decodes only its own block) a
 :math:`-\overline{\log p_{\mathrm{fam}}(z\mid\eta)}` (spins :math:`e^{\eta s}/2\cosh\eta`, bits logistic,
 counts Poisson with log-rate :math:`\eta`, reals Gaussian with a learned standard deviation per site,
 floored at 0.05 because a feature that copies a site exactly would make the likelihood unbounded). Training runs in
-chunks of :data:`CHUNK` steps and stops on a plateau, when a chunk lowers the loss by less than the relative
-``plateau`` (default 0.5% per 100 steps; the likelihoods keep creeping down as weights saturate) or after ``steps``; the final loss and whether the plateau was reached are reported.
+chunks of :data:`CHUNK` steps and stops on a plateau, when a chunk lowers the loss by less than the fraction
+``plateau`` (default 0.2%) of its total decrease since the start (a scale-free rule: likelihoods can be negative,
+and keep creeping down as weights saturate), or after ``steps``; the final loss and whether the plateau was reached are reported.
 
 Each layer's output is then oriented and discretized into the family's kind of variable (spins: sign; bits:
 the neuron's threshold; reals: standardized; counts: kept as they are) and measured
@@ -90,7 +91,8 @@ class ExperimentConfig:
 
     ``b`` (the scale factor) defaults to the family's report factor (3 for bernoulli, whose majority map is the
     identity at b = 2); ``n`` (input sites) to the smallest multiple of b^depth that is >= 64. ``steps`` caps the
-    Adam steps per layer; training stops earlier on a plateau (relative gain below ``plateau`` per chunk).
+    Adam steps per layer; training stops earlier on a plateau (a chunk's gain below ``plateau`` times the total
+    gain so far).
     ``param`` is None only for ``digits`` (its parameter is measured from the images).
     """
 
@@ -106,7 +108,7 @@ class ExperimentConfig:
     samples: int = 2000
     steps: int = 3000
     learning_rate: float = 0.01
-    plateau: float = 5e-3
+    plateau: float = 2e-3
     alpha: float = 0.01
 
     def __post_init__(self):
@@ -273,7 +275,7 @@ def _train(init: dict, z_std, z_raw, config: ExperimentConfig) -> tuple[dict, di
         losses.append(history)
         if len(losses) > 1:
             before, now = losses[-2][-1], history[-1]
-            if before - now < config.plateau * abs(now):
+            if before - now < config.plateau * (losses[0][0] - now):
                 converged = True
                 break
     history = np.concatenate(losses)

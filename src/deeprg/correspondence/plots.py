@@ -45,9 +45,11 @@ def plot_experiment(result: dict):
     z = result["summary"]["critical_z"]
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10.5, 4))
     depth = [layer["layer"] for layer in layers]
-    ax.plot(depth, [layer["rg_iterate"]["mean"] for layer in layers], "k-o", label=f"RG iterate R^k(P), b={config['b']}")
-    ax.plot(depth, [layer["fixed_point"]["mean"] for layer in layers], color="gray", ls="--",
-            label="fixed point of the flow")
+    inputs = [run["input"]["coordinate"] for run in result["runs"] if run["input"]["coordinate"] is not None]
+    start = [float(np.mean(inputs))] if inputs else []
+    ax.plot([0] * len(start) + depth, start + [layer["rg_iterate"]["mean"] for layer in layers], "k-o",
+            label=f"RG iterate R^k(P), b={config['b']} (k = 0: measured input)")
+    ax.axhline(layers[0]["fixed_point"]["mean"], color="gray", ls="--", label="fixed point of the flow")
     untrained = "random local weights" if config["arch"] == "rg" else "untrained"
     trained = "exact RG layers" if config["arch"] == "rg" else "trained"
     for key, label, color, shift in (("trained", trained, "C0", -0.06), ("untrained", untrained, "C3", 0.06)):
@@ -56,8 +58,8 @@ def plot_experiment(result: dict):
             ax.errorbar([k + shift for k, _ in rows], [s["mean"] for _, s in rows],
                         yerr=[z * s["stderr"] for _, s in rows], fmt="s", color=color, capsize=3,
                         label=f"{label} ({config['seeds']} seeds)")
-    ax.set_xticks(depth)
-    ax.set_xlabel("feature layer k (= RG step)")
+    ax.set_xticks([0] * len(start) + depth)
+    ax.set_xlabel("feature layer k (= RG step; 0 = data)")
     ax.set_ylabel(result["coordinate"])
     ax.set_title(f"{config['family']}: {config['arch']} net, {config['objective']}; bars: {z:.2f} se")
     ax.legend(fontsize=7)
