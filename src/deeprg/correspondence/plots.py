@@ -61,7 +61,9 @@ def plot_experiment(result: dict):
     ax.set_xticks([0] * len(start) + depth)
     ax.set_xlabel("feature layer k (= RG step; 0 = data)")
     ax.set_ylabel(result["coordinate"])
-    ax.set_title(f"{config['family']}: {config['arch']} net, {config['objective']}; bars: {z:.2f} se")
+    net = "exact RG layers (positive control)" if config["arch"] == "rg" else \
+        f"{config['arch']} net, {config['objective']}"
+    ax.set_title(f"{config['family']}: {net}; bars: {z:.2f} se", fontsize=10)
     ax.legend(fontsize=7)
     for key, label, color in (("trained", trained, "C0"), ("untrained", untrained, "C3")):
         bx.errorbar(depth, [layer["information"][key]["mean"] for layer in layers],
