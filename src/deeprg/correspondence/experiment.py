@@ -171,23 +171,16 @@ def _activation(kind: str, pre, xp):
     return pre
 
 
-def _encode_decode(params, z_std, kind: str, local: bool, xp):
-    """Features and decoded natural parameters; local weights are stored per block, shaped (m/b, b)."""
-    if local:
-        blocks = z_std.reshape(z_std.shape[0], *params["W"].shape)
-        f = _activation(kind, (blocks * params["W"]).sum(axis=-1) + params["c"], xp)
-        eta = (f[:, :, None] * params["V"]).reshape(z_std.shape) + params["d"]
-    else:
-        f = _activation(kind, z_std @ params["W"].T + params["c"], xp)
-        eta = f @ params["V"] + params["d"]
-    return f, eta
+def _layer_loss(params, mask, z_std, z_raw, kind: str, objective: str):
+    """The layer's objective; ``mask`` is the connectivity (block-diagonal for local layers, ones for dense).
 
-
-def _layer_loss(params, z_std, z_raw, kind: str, objective: str, local: bool):
+    Local layers are full matrices times the mask: one matmul is faster at these sizes than per-block sums
+    (``benchmarks/bench_gx_training.py``)."""
     import jax
     import jax.numpy as jnp
 
-    _, eta = _encode_decode(params, z_std, kind, local, jnp)
+    f = _activation(kind, z_std @ (params["W"] * mask).T + params["c"], jnp)
+    eta = f @ (params["V"] * mask) + params["d"]
     if objective == "reconstruction":
         return jnp.mean((z_std - eta) ** 2)
     if kind == "spin":
@@ -202,7 +195,7 @@ def _layer_loss(params, z_std, z_raw, kind: str, objective: str, local: bool):
     return jnp.mean(nll)
 
 
-def _adam_chunk_impl(params, state, z_std, z_raw, kind, objective, local, learning_rate):
+def _adam_chunk_impl(params, state, mask, z_std, z_raw, kind, objective, learning_rate):
     import jax
     import optax
 
@@ -211,7 +204,7 @@ def _adam_chunk_impl(params, state, z_std, z_raw, kind, objective, local, learni
 
     def step(carry, _):
         params, state = carry
-        value, grad = loss(params, z_std, z_raw, kind, objective, local)
+        value, grad = loss(params, mask, z_std, z_raw, kind, objective)
         updates, state = optimizer.update(grad, state, params)
         return (optax.apply_updates(params, updates), state), value
 
@@ -228,45 +221,39 @@ def _adam_chunk(*args, **static):
     if _ADAM_CHUNK is None:
         import jax
 
-        _ADAM_CHUNK = jax.jit(_adam_chunk_impl, static_argnames=("kind", "objective", "local", "learning_rate"))
+        _ADAM_CHUNK = jax.jit(_adam_chunk_impl, static_argnames=("kind", "objective", "learning_rate"))
     return _ADAM_CHUNK(*args, **static)
 
 
-def _block_mask(m_in: int, b: int) -> np.ndarray:
-    """(m_in/b, m_in) block-diagonal connectivity of a local layer of stride b."""
+def _block_mask(m_in: int, b: int, arch: str = "local") -> np.ndarray:
+    """(m_in/b, m_in) connectivity: block-diagonal for a local layer of stride b, full for dense."""
+    if arch == "dense":
+        return np.ones((m_in // b, m_in))
     return np.kron(np.eye(m_in // b), np.ones((1, b)))
 
 
-def _full_weights(w: np.ndarray, m_in: int) -> np.ndarray:
-    """A layer's encoder weights as an (m_out, m_in) matrix (local blocks placed on the block diagonal)."""
-    if w.shape[1] == m_in:
-        return w
-    return _block_mask(m_in, w.shape[1]) * np.tile(w, (1, w.shape[0]))
-
-
-def _init(key, m_in: int, b: int, local: bool) -> dict:
-    """Random weights N(0, 1/fan_in) for the encoder and the decoder."""
+def _init(key, mask: np.ndarray) -> dict:
+    """Random encoder and decoder weights N(0, 1/fan_in) on the connectivity ``mask``."""
     import jax
 
-    width = m_in // b
+    width, m_in = mask.shape
     k_w, k_v = jax.random.split(key)
-    shape_w, shape_v = ((width, b), (width, b)) if local else ((width, m_in), (width, m_in))
-    fan_dec = 1 if local else width
-    return {"W": np.asarray(jax.random.normal(k_w, shape_w), float) / math.sqrt(shape_w[1]), "c": np.zeros(width),
-            "V": np.asarray(jax.random.normal(k_v, shape_v), float) / math.sqrt(fan_dec), "d": np.zeros(m_in),
-            "log_sd": np.zeros(m_in)}
+    fan_enc, fan_dec = mask.sum(axis=1, keepdims=True), mask.sum(axis=0, keepdims=True)
+    return {"W": np.asarray(jax.random.normal(k_w, mask.shape), float) * mask / np.sqrt(fan_enc),
+            "c": np.zeros(width),
+            "V": np.asarray(jax.random.normal(k_v, mask.shape), float) * mask / np.sqrt(fan_dec),
+            "d": np.zeros(m_in), "log_sd": np.zeros(m_in)}
 
 
-def _train(init: dict, z_std, z_raw, config: ExperimentConfig) -> tuple[dict, dict]:
+def _train(init: dict, mask, z_std, z_raw, config: ExperimentConfig) -> tuple[dict, dict]:
     """Adam in chunks until the loss plateaus or ``config.steps``; returns the weights and the loss record."""
     import jax.numpy as jnp
     import optax
 
     params = {k: jnp.asarray(v, jnp.float32) for k, v in init.items()}
     state = optax.adam(config.learning_rate).init(params)
-    args = (jnp.asarray(z_std, jnp.float32), jnp.asarray(z_raw, jnp.float32))
-    static = dict(kind=config.kind, objective=config.objective, local=config.arch != "dense",
-                  learning_rate=config.learning_rate)
+    args = (jnp.asarray(mask, jnp.float32), jnp.asarray(z_std, jnp.float32), jnp.asarray(z_raw, jnp.float32))
+    static = dict(kind=config.kind, objective=config.objective, learning_rate=config.learning_rate)
     losses, converged, steps = [], False, 0
     while steps < config.steps:
         params, state, history = _adam_chunk(params, state, *args, **static)
@@ -407,19 +394,19 @@ def run_seed(params: dict, seed: int) -> dict:
     for level in range(1, config.depth + 1):
         key, sub = jax.random.split(key)
         m_in = streams["trained"][0].shape[1]
-        local = config.arch != "dense"
-        init = _init(sub, m_in, config.b, local)
+        mask = _block_mask(m_in, config.b, "dense" if config.arch == "dense" else "local")
+        init = _init(sub, mask)
         entry = {"layer": level, "features": m_in // config.b, "rg_iterate": coord.to_c(flow[level]),
                  "rg_iterate_param": flow[level], "fixed_point": coord.to_c(limit)}
-        nets = {"untrained": (_full_weights(init["W"], m_in), init["c"], None)}
+        nets = {"untrained": (init["W"], init["c"], None)}
         if config.arch == "rg":
             weights, bias = _rule_layer(record.rule, m_in, config.b)
             nets["trained"] = (weights, bias, record.rule)
             entry["loss"] = None
         else:
             z_train = streams["trained"][0]
-            trained, entry["loss"] = _train(init, _Standardizer(z_train)(z_train), z_train, config)
-            nets["trained"] = (_full_weights(trained["W"], m_in), trained["c"], None)
+            trained, entry["loss"] = _train(init, mask, _Standardizer(z_train)(z_train), z_train, config)
+            nets["trained"] = (trained["W"] * mask, trained["c"], None)
         for name in ("trained", "untrained"):
             z_train, z_test = streams[name]
             weights, bias, rule = nets[name]
