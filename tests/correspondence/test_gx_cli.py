@@ -79,3 +79,18 @@ def test_factor_is_the_option_and_b_a_hidden_alias(tmp_path, capsys):
     assert run(common + ["--factor", "3", "--b", "5", "--out", str(tmp_path / "c")]) == 2
     assert run(["gx", "rg", "--help"]) == 0
     assert "--factor" in capsys.readouterr().out.replace("\x1b", "") and not (tmp_path / "c").exists()
+
+
+def test_result_json_is_strict_with_null_for_infinite_and_undefined_values(tmp_path):
+    def strict(text):
+        def refuse(name):
+            raise ValueError(f"non-strict JSON constant {name}")
+        return json.loads(text, parse_constant=refuse)
+
+    assert run(["gx", "rg", "--family", "poisson", "--param", "2", "--steps", "3", "--out", str(tmp_path / "p")]) == 0
+    result = strict((tmp_path / "p" / "result.json").read_text())
+    assert result["limit"] is None and any(p["value"] is None for p in result["fixed_points"])  # lambda = inf
+    assert run(["gx", "rg", "--family", "bernoulli", "--param", "0.3", "--steps", "2", "--factor", "2",
+                "--out", str(tmp_path / "b")]) == 0
+    line = strict((tmp_path / "b" / "result.json").read_text())["fixed_points"]
+    assert line == [{"value": None, "coordinate": None, "slope": 1.0, "stability": "marginal"}]

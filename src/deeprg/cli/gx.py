@@ -41,7 +41,11 @@ def register(app: typer.Typer) -> None:
            factor: Optional[int] = typer.Option(None, "--factor", help="RG scale factor b (integer >= 2; default 2)."),
            b: Optional[int] = FACTOR_ALIAS,
            out: Path = out_option("deeprg-out/gx-rg")) -> None:
-        """Iterate the exact RG map of FAMILY from P; write result.json (steps, fixed_points) and flow.png."""
+        """Iterate the exact RG map of FAMILY from P; write result.json (steps, fixed_points) and flow.png.
+
+        In result.json, null stands for an infinite parameter (K = inf, lambda = inf) and, for a map with a line
+        of fixed points (bernoulli at b = 2), for the undefined value of the single 'marginal' entry."""
+        from deeprg.correspondence.experiment import strict_json
         from deeprg.correspondence.plots import plot_flow
         from deeprg.correspondence.rg_maps import OneParameterRG
         from deeprg.results import save_figure, write_json
@@ -55,7 +59,7 @@ def register(app: typer.Typer) -> None:
                   "fixed_points": [p.to_dict() for p in rg_map.fixed_points()],
                   "limit": rg_map.limit(flow[0]), "map": REGISTRY[family].map_text}
         save_figure(plot_flow(result), Path(out) / "flow.png")
-        write_json(Path(out) / "result.json", result)
+        write_json(Path(out) / "result.json", strict_json(result))
         done(out, ["result.json", "flow.png"])
 
     @gx.command("experiment")
@@ -82,7 +86,7 @@ def register(app: typer.Typer) -> None:
                    out: Path = out_option("deeprg-out/gx-experiment")) -> None:
         """Train over several seeds; compare each feature layer's parameter with the RG iterates, the fixed
         point and the untrained network; write result.json and experiment.png."""
-        from deeprg.correspondence.experiment import ExperimentConfig, run_experiment, summary_lines
+        from deeprg.correspondence.experiment import ExperimentConfig, run_experiment, strict_json, summary_lines
         from deeprg.correspondence.plots import plot_experiment
         from deeprg.progress import progress_bar
         from deeprg.results import save_figure, write_json
@@ -91,7 +95,7 @@ def register(app: typer.Typer) -> None:
                                   objective, arch, seeds, seed, n, _factor(factor, b), samples, train_steps)
         with progress_bar(config.seeds, f"gx {family} ({arch}, {objective})") as advance:
             result = run_experiment(config, progress=advance, out_dir=Path(out), address=address, workers=workers)
-        data = result.to_dict()
+        data = strict_json(result.to_dict())  # null: an infinite or undefined value
         save_figure(plot_experiment(data), Path(out) / "experiment.png")
         write_json(Path(out) / "result.json", data)
         typer.echo("\n".join(summary_lines(result)))

@@ -365,9 +365,12 @@ def rg_iterates(config: ExperimentConfig, input_measurement) -> tuple[list[float
     return flow, 0.0
 
 
-def _finite(x):
+def strict_json(x):
+    """``x`` with every non-finite float (in nested dicts, lists and tuples) replaced by None (JSON null)."""
     if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
+        return {k: strict_json(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [strict_json(v) for v in x]
     if isinstance(x, float) and not math.isfinite(x):
         return None
     return x
@@ -421,12 +424,12 @@ def run_seed(params: dict, seed: int) -> dict:
                 f_train, f_test, weights = f_train[:, order], f_test[:, order], weights[order]
             f_train, f_test = _oriented(f_train, f_test, z_train @ np.abs(weights).T, config.kind)
             d_train, d_test = _discretize(f_train, f_test, config.kind)
-            entry[name] = _finite(measure(config.family, d_test).to_dict())
+            entry[name] = strict_json(measure(config.family, d_test).to_dict())
             entry.setdefault("information", {})[name] = _readout_r2(d_train, train, d_test, test)
             streams[name] = (d_train, d_test)
-        layers.append(_finite(entry))
-    return {"seed": seed, "input": _finite(measured_input.to_dict()), "rg_flow": [_finite(v) for v in flow],
-            "limit": _finite(limit), "layers": layers}
+        layers.append(strict_json(entry))
+    return {"seed": seed, "input": strict_json(measured_input.to_dict()), "rg_flow": [strict_json(v) for v in flow],
+            "limit": strict_json(limit), "layers": layers}
 
 
 # -- over seeds -------------------------------------------------------------------------------------------------
@@ -550,4 +553,4 @@ def summary_lines(result: ExperimentResult) -> list[str]:
 
 
 __all__ = ["ARCHS", "OBJECTIVES", "ExperimentConfig", "ExperimentResult", "aggregate", "compare", "matches",
-           "rg_iterates", "run_experiment", "run_seed", "seed_average", "summary_lines"]
+           "rg_iterates", "run_experiment", "run_seed", "seed_average", "strict_json", "summary_lines"]
