@@ -201,7 +201,8 @@ def _family_check(family: str, arch: str, out_dir, progress) -> Check:
                  f"R(P) = {first['rg_iterate']['mean']:+.3f} (fixed point {first['fixed_point']['mean']:+.3f}); "
                  f"trained matches R^k(P) at layers {[l['layer'] for l in result.layers if l['matches_iterate']]}",
         verdict=verdict,
-        detail=RECONSTRUCTION + f"This run: {data}, b = {config.b}, n = {config.n}, {ARCH_TEXT[arch]}, {config.objective} "
+        detail=RECONSTRUCTION + f"This run: {data}, b = {config.b}, n = {config.n}, {ARCH_TEXT[arch]}, "
+               f"{config.objective} "
                f"objective, {config.seeds} seeds x {config.samples} samples, Adam to a plateau (<= {config.steps} "
                f"steps); tests: {TEST_TEXT}; {_layer_text(result)}",
         source="gx",

@@ -29,7 +29,8 @@ counts Poisson with log-rate :math:`\eta`, reals Gaussian with a learned standar
 floored at 0.05 because a feature that copies a site exactly would make the likelihood unbounded). Training runs in
 chunks of :data:`CHUNK` steps and stops on a plateau, when a chunk lowers the loss by less than the fraction
 ``plateau`` (default 0.2%) of its total decrease since the start (a scale-free rule: likelihoods can be negative,
-and keep creeping down as weights saturate), or after ``steps``; the final loss and whether the plateau was reached are reported.
+and keep creeping down as weights saturate), or after ``steps``; the final loss and whether the plateau was
+reached are reported.
 
 Each layer's output is then oriented and discretized into the family's kind of variable (spins: sign; bits:
 the neuron's threshold; reals: standardized; counts: kept as they are) and measured
@@ -415,7 +416,8 @@ def run_seed(params: dict, seed: int) -> dict:
             weights, bias, rule = nets[name]
             if rule is None:  # a network reads standardized inputs
                 scaler = _Standardizer(z_train)
-                f_train, f_test = (_layer_output(weights, bias, scaler(z), config.kind, None) for z in (z_train, z_test))
+                f_train, f_test = (_layer_output(weights, bias, scaler(z), config.kind, None)
+                                   for z in (z_train, z_test))
             else:
                 f_train, f_test = (_layer_output(weights, bias, z, config.kind, rule) for z in (z_train, z_test))
             if config.arch == "dense" and rule is None:
@@ -548,7 +550,8 @@ def summary_lines(result: ExperimentResult) -> list[str]:
     for layer in result.layers:
         out.append(f"  layer {layer['layer']}: trained {fmt(layer['trained'])}, untrained {fmt(layer['untrained'])}, "
                    f"RG iterate {layer['rg_iterate']['mean']:+.3f}, fixed point {layer['fixed_point']['mean']:+.3f}; "
-                   f"matches iterate {layer['matches_iterate']}, closer than untrained {layer['closer_than_untrained']}")
+                   f"matches iterate {layer['matches_iterate']}, "
+                   f"closer than untrained {layer['closer_than_untrained']}")
     return out
 
 
