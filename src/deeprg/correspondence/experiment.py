@@ -120,8 +120,8 @@ class ExperimentConfig:
             raise ValueError(f"arch: must be one of {', '.join(ARCHS)}, got {self.arch!r}")
         b = check_factor(record.report_factor if self.b is None else self.b)
         if record.odd_factor and b % 2 == 0:
-            raise ValueError(f"factor: {self.family} needs an odd scale factor b (the majority of an even block can tie, "
-                             f"and at b = 2 the majority map is the identity), got {b}")
+            raise ValueError(f"factor: {self.family} needs an odd scale factor b (the majority of an even block can "
+                             f"tie, and at b = 2 the majority map is the identity), got {b}")
         depth = _integer("depth", self.depth, 1)
         n = b ** depth * math.ceil(64 / b ** depth) if self.n is None else _integer("n", self.n, b)
         if record.sample is None:
