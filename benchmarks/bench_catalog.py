@@ -1,9 +1,10 @@
-"""Benchmark of the fixed-point catalog (issue 8).
+"""Benchmark of the fixed-point catalog.
 
 1. Closed-form representatives of every fixed-point rank (E = X (Y^T K^T X)^-1 Y^T on coordinate subspaces,
-   deeprg.rg.catalog_theory) against the baseline, damped Newton from random starts
+   deeprg.rg.classification) against the baseline, damped Newton from random starts
    (deeprg.rg.fixed_points.find_fixed_points): time and which ranks each finds.
-2. The catalog of the S <= 4 models in a 2-process pool against one process.
+2. The catalog of the S <= 4 models through deeprg.sweep.run_sweep with 2 workers against 1 (where the sweep
+   runner has a pool).
 
 Run: .venv/bin/python benchmarks/bench_catalog.py
 """
@@ -20,14 +21,15 @@ import numpy as np  # noqa: E402
 from _timing import record  # noqa: E402
 from deeprg.exact import build  # noqa: E402
 from deeprg.rg import catalog as cat  # noqa: E402
-from deeprg.rg import catalog_theory as theory  # noqa: E402
+from deeprg.rg import classification as theory  # noqa: E402
+from deeprg.rg import family  # noqa: E402
 from deeprg.rg.fixed_points import find_fixed_points, numerical_rank, residual  # noqa: E402
 
 MODELS = [
-    cat.toy_model(),
-    cat.CatalogModel(1, 2, (-1.0, 1.0), (-1.0, 1.0), (0.0, 1.0), "heaviside"),
-    cat.CatalogModel(2, 1, (-1.0, 0.0, 1.0), (-1.0, 1.0), (0.0, 1.0), "heaviside"),
-    cat.CatalogModel(2, 2, (-1.0, 1.0), (0.0,), (0.0, 1.0), "heaviside"),
+    family.toy_model(),
+    family.CatalogModel(1, 2, (-1.0, 1.0), (-1.0, 1.0), (0.0, 1.0), "heaviside"),
+    family.CatalogModel(2, 1, (-1.0, 0.0, 1.0), (-1.0, 1.0), (0.0, 1.0), "heaviside"),
+    family.CatalogModel(2, 2, (-1.0, 1.0), (0.0,), (0.0, 1.0), "heaviside"),
 ]
 
 
@@ -65,11 +67,16 @@ def main():
         rows[f"{model.name} ranks missed by newton"] = sorted(set(ours) - set(found))
 
     print("2. catalog of the S <= 4 models (uniform prior): 2 processes vs 1")
-    models = [m for m in cat.model_family(("uniform",)) if m.width * m.rows <= 2]
+    models = [m for m in family.model_family(("uniform",)) if m.states <= 4]
     timings = {}
     for workers in (1, 2):
         t0 = time.perf_counter()
-        entries = cat.run_catalog(models, workers=workers, newton_starts=8)
+        try:
+            entries = cat.run_catalog(models, 8, workers=workers)
+        except ValueError as err:  # the sweep runner without a pool
+            print(f"  workers = {workers}: {err}")
+            record("catalog", rows)
+            return
         timings[workers] = time.perf_counter() - t0
         print(f"  workers = {workers}: {len(entries)} models in {timings[workers]:.2f} s")
     print(f"  pool speed-up {timings[1] / timings[2]:.2f}x (2 cores; includes starting the spawned workers)")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..report.checks import PROVIDERS
 from ._common import out_option
 
 COLUMNS = ("agrees", "holds-by-construction", "disagrees", "not-checkable")
@@ -14,12 +15,13 @@ HEADINGS = ("agrees (could fail)", "holds by construction", "disagrees", "not ch
 
 def reproduce(
     out: Path = out_option("deeprg-out/reproduce"),
-    only: str = typer.Option(None, help="Comma-separated providers to run (exact, rg, catalog, mc, train, gx)."),
+    only: str = typer.Option(None, help="Comma-separated providers to run: "
+                                        + ", ".join(p.name for p in PROVIDERS) + "."),
 ) -> None:
     """Reproduce every claim of both papers; verdicts come from computation. Writes report.json (per-paper
     counts in "summary", every check in "checks") and report.html."""
     from ..progress import progress_bar
-    from ..report import PAPERS, PROVIDERS, render, run_checks
+    from ..report import PAPERS, render, run_checks
     from ..results import write_json, write_text
 
     selected = None

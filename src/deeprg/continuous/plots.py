@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def appendix_a(limit: dict, runs: list[dict], seeds) -> plt.Figure:
+def appendix_a(limit: dict, runs: list[dict], seeds, epochs: int) -> plt.Figure:
     """Left: |theta_DNA - theta_bp| against lambda with 1/lambda; right: final test accuracy per seed."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
     lam = np.array(limit["lambda"])
@@ -21,7 +21,7 @@ def appendix_a(limit: dict, runs: list[dict], seeds) -> plt.Figure:
         ax2.plot(np.arange(len(seeds)) + 0.1 * k, [100 * r[method]["test_accuracy"] for r in runs], "o",
                  label=method)
     ax2.set_xticks(range(len(seeds)), [str(s) for s in seeds])
-    ax2.set(xlabel="seed", ylabel="final test accuracy (%)", title="digits 64-64-64-10")
+    ax2.set(xlabel="seed", ylabel="final test accuracy (%)", title=f"digits 64-64-64-10, sigmoid, {epochs} epochs")
     ax2.legend()
     fig.tight_layout()
     return fig

@@ -136,17 +136,21 @@ def catalog_flows(entry: dict) -> plt.Figure:
     """xi of T_n and sigma_2/sigma_1 of E_n along the flows from E(beta_v), with the fixed points' ranks
     (``entry``: one plain-dict catalog entry)."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6))
-    for label, flow in entry["flows"].items():
+    styles = ("-", "--", "-.", ":")
+    for k, (label, flow) in enumerate(entry["flows"].items()):
         n = np.arange(len(flow["xi"]))
-        values = np.array(flow["xi"], dtype=float)
+        values = np.array([np.inf if v is None else v for v in flow["xi"]], dtype=float)
         shown = np.where(np.isfinite(values) & (values > 0), values, np.nan)
-        ax1.semilogy(n, shown, marker=".", label=f"beta_v = {label}")
-        ax2.semilogy(n, np.maximum(flow["sigma_ratio"], 1e-17), marker=".", label=f"beta_v = {label}")
+        note = " (xi = inf, not drawn)" if np.all(np.isinf(values)) else ""
+        style = dict(marker=".", linestyle=styles[k % len(styles)], label=f"beta_v = {label}{note}")
+        ax1.semilogy(n, shown, **style)
+        ax2.semilogy(n, np.maximum(flow["sigma_ratio"], 1e-17), **{**style, "label": f"beta_v = {label}"})
     ax1.set_xlabel("RG step n")
     ax1.set_ylabel("xi of T_n (halves per step)")
     ax1.legend(fontsize=7)
     ax2.set_xlabel("RG step n")
     ax2.set_ylabel("sigma_2 / sigma_1 of E_n")
+    ax2.legend(fontsize=7)
     ax2.set_title("-> 0: flow to rank 1 (stable); const: rank >= 2", fontsize=8)
     ranks = sorted({p["rank"] for p in entry["fixed_points"] if p["physical"] and p["unstable"]})
     fig.suptitle(f"{entry['name']}\nphysical unstable ranks: {ranks or 'none'}", fontsize=9)
