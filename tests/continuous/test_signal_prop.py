@@ -199,8 +199,9 @@ def test_xi_at_the_edge_follows_the_expansion():
     assert all(x > y for x, y in zip(edge.xi_max[1:], edge.xi_max[:-1]))
 
 
+@pytest.mark.slow
 def test_noisy_forward_pass_against_langevin_of_the_dna():
-    """MALA on the DNA energy (Gaussian priors, no output cost) samples the noisy forward pass."""
+    """MALA on the DNA energy (Gaussian priors, no output cost) samples the noisy forward pass (~15-30 s)."""
     x = np.array([[1.0, -0.5], [0.3, 0.8]])
     problem = BulkProblem("tanh", 1.5, 0.3, 2.0, 2, 2, x)
     exact = ancestral_moments(np.random.default_rng(0), problem, 400_000)
