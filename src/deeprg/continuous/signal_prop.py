@@ -103,6 +103,7 @@ def _sympy_activation(name: str):
 
 # distance of the nearest complex pole of the activation from the real axis (tanh: i pi/2; the sigmoid, i pi)
 _POLES = {"tanh": math.pi / 2, "sigmoid": math.pi}
+_NODE_LEVELS = (81, 121, 181, 241, 301)
 
 
 @functools.lru_cache(maxsize=None)
@@ -114,9 +115,10 @@ def _hermite(n: int):
 def quadrature_nodes(activation: str, v: float) -> int:
     r"""Gauss-Hermite nodes for variance ``v``: the error falls like :math:`e^{-1.36\, d\sqrt{2n}}` with
     :math:`d` the pole distance in standard deviations (measured against mpmath for tanh), so
-    :math:`n = 250/d^2` keeps it below :math:`10^{-9}`; clipped to [81, 301] (beyond, e.g. tanh at v > 5, it grows)."""
+    :math:`n = 250/d^2` keeps it below :math:`10^{-9}`; rounded up to one of 81, 121, 181, 241, 301 nodes (beyond, e.g. tanh at v > 5, it grows)."""
     d = _POLES[activation] / math.sqrt(max(float(v), 1e-12))
-    return int(np.clip(math.ceil(250.0 / d ** 2), 81, 301))
+    wanted = 250.0 / d ** 2
+    return next((n for n in _NODE_LEVELS if n >= wanted), _NODE_LEVELS[-1])  # few levels: rules are cached
 
 
 def _quadrature_kernel(name: str) -> Kernel:
@@ -183,7 +185,7 @@ def check_activation(activation) -> None:
         raise ValueError(f"activation: {activation!r} is not one of {', '.join(ACTIVATIONS)}")
 
 
-def _check_params(sigma_w2, sigma_b2, beta_v) -> None:
+def check_params(sigma_w2, sigma_b2, beta_v) -> None:
     for name, value, low in (("sigma_w2", sigma_w2, "> 0"), ("sigma_b2", sigma_b2, ">= 0")):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or (
                 value <= 0 if low == "> 0" else value < 0):
@@ -199,7 +201,7 @@ def length_map(activation: str, sigma_w2: float, sigma_b2: float, beta_v: float,
 
 def q_star(activation: str, sigma_w2: float, sigma_b2: float, beta_v: float) -> float | None:
     """Stable fixed point of :func:`length_map` (the largest one); ``None`` where q grows without bound."""
-    _check_params(sigma_w2, sigma_b2, beta_v)
+    check_params(sigma_w2, sigma_b2, beta_v)
     k = kernel(activation)
     eps = noise_variance(beta_v)
     if k.homogeneous:
@@ -209,7 +211,7 @@ def q_star(activation: str, sigma_w2: float, sigma_b2: float, beta_v: float) -> 
     gap = lambda q: float(length_map(activation, sigma_w2, sigma_b2, beta_v, q)) - q  # noqa: E731
     top = float(k.second(1e12)) + eps + 1.0  # bounded activation: q' < sup phi^2 + eps
     grid = np.linspace(0.0, top, 401)
-    values = np.array([gap(q) for q in grid])
+    values = np.asarray(length_map(activation, sigma_w2, sigma_b2, beta_v, grid)) - grid
     down = np.nonzero((values[:-1] > 0) & (values[1:] <= 0))[0]
     if len(down) == 0:
         return 0.0  # gap <= 0 everywhere: q -> 0 (zero bias, no noise, ordered)
@@ -275,7 +277,7 @@ def critical_sigma_w2(activation: str, sigma_b2: float, *, upper: float = 1e4) -
 
     ``None`` when :math:`\\chi_1 < 1` up to ``upper``.
     """
-    _check_params(1.0, sigma_b2, math.inf)
+    check_params(1.0, sigma_b2, math.inf)
 
     def excess(log_sw2):
         sw2 = math.exp(log_sw2)
