@@ -222,3 +222,12 @@ def test_bad_input_names_the_parameter(kwargs, name):
     args = dict(activation="tanh", sigma_w2=1.0, sigma_b2=0.1, beta_v=INF) | kwargs
     with pytest.raises(ValueError, match=name):
         spp.signal_prop(**args)
+
+
+def test_finite_width_rounds_the_edge():
+    """At the noise-free edge the infinite-width slope is 1 (xi infinite); at width N the typical xi is finite and
+    grows with N (the divergence returns as N -> infinity)."""
+    rounding = spp.edge_rounding(np.random.default_rng(5), "tanh", 0.05, [16, 64, 256], depth=30, samples=400)
+    assert all(x is not None for x in rounding.xi)
+    assert rounding.xi[0] + 3 * rounding.xi_err[0] < rounding.xi[1] and \
+        rounding.xi[1] + 3 * rounding.xi_err[1] < rounding.xi[2]

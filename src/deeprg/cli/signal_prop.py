@@ -66,7 +66,10 @@ def run_signal_prop(activation: str, sigma_w2s, sigma_b2: float, beta_v: float, 
         advance(1)
 
     top = max(max(sigma_w2s), 2 * crit if crit is not None else 0.0) * 1.1
-    grid = np.linspace(top / 60, top, 60).tolist()
+    grid = np.linspace(top / 50, top, 50)
+    if crit is not None:  # resolve the peak: approach the edge geometrically from both sides
+        grid = np.concatenate([grid, crit * (1 + np.outer([-1, 1], np.logspace(-4, -1, 7)).ravel())])
+    grid = np.unique(grid).tolist()
     beta_vs = sorted(set(XI_BETA_VS) | {beta_v})
     curves = {}
     for b in beta_vs:

@@ -162,3 +162,21 @@ def trainability(result: dict, path: Path) -> Path:
         ax.legend(fontsize=7, loc="upper right")
         fig.colorbar(mesh, ax=ax, label="test accuracy")
     return save_figure(fig, path)
+
+
+def edge_rounding(activation: str, sigma_b2: float, rounding, path: Path) -> Path:
+    """Typical :math:`\\xi` at the noise-free edge against width (log-log), with error bars."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.8))
+    ok = [(w, x, e) for w, x, e in zip(rounding.widths, rounding.xi, rounding.xi_err) if x is not None]
+    w, x, e = (np.array(a, float) for a in zip(*ok))
+    ax.errorbar(w, x, yerr=e, fmt="o", label="measured (random networks)")
+    ax.plot(w, x[-1] * w / w[-1], ":", color="gray", label="$\\propto N$")
+    ax.set(xscale="log", yscale="log", xlabel="width N", ylabel="typical $\\xi_c$ at the edge (layers)",
+           title=f"{activation}, $\\sigma_b^2$ = {sigma_b2}, $\\sigma_w^2$ = {rounding.sigma_w2:.3f}: finite width "
+                 f"(slope {rounding.exponent:.2f})")
+    ax.set_xticks(w, [f"{int(n)}" for n in w], minor=False)
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    ax.legend(fontsize=8)
+    return save_figure(fig, path)

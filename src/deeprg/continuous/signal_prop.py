@@ -482,3 +482,54 @@ def measure(rng: np.random.Generator, activation: str, sigma_w2: float, sigma_b2
         xi, xi_err = float(est_xi.mean), float(est_xi.stderr)
     return Measured(float(est_c.mean[-1]), float(est_c.stderr[-1]), float(est_q.mean), float(est_q.stderr), xi,
                     xi_err, batches, est_c.mean, est_c.stderr, q.mean(axis=0))
+
+
+class EdgeRounding(NamedTuple):
+    """Typical depth scale at the noise-free edge against width: ``xi = -1/slope`` of the mean over networks of
+    :math:`\\ln(1 - c^{(m)})` against m (inputs at :math:`1 - c = ` ``delta``, the linear regime, where the
+    infinite-width map has slope exactly :math:`\\chi_1 = 1`, i.e. :math:`\\xi = \\infty`). ``exponent``:
+    :math:`d\\ln\\xi/d\\ln N` (least squares over the widths)."""
+
+    sigma_w2: float
+    widths: list
+    slope: list
+    slope_err: list
+    xi: list
+    xi_err: list
+    exponent: float
+
+    def to_dict(self) -> dict:
+        return self._asdict()
+
+
+def edge_rounding(rng: np.random.Generator, activation: str, sigma_b2: float, widths, depth: int = 30,
+                  samples: int = 400, delta: float = 1e-6) -> EdgeRounding:
+    """How finite width rounds the divergence of :math:`\\xi_c` at the edge (see :class:`EdgeRounding`).
+
+    Each network's least-squares slope of :math:`\\ln(1-c^{(m)})` over m is an independent draw; the mean and its
+    error come from :func:`deeprg.stats.estimate`, and :math:`\\xi` carries the propagated error
+    :math:`\\delta\\xi = \\delta s / s^2`.
+    """
+    crit = critical_sigma_w2(activation, sigma_b2)
+    if crit is None:
+        raise ValueError(f"activation: {activation!r} has no edge of chaos at sigma_b2 = {sigma_b2}")
+    q = q_star(activation, crit, sigma_b2, math.inf)
+    if not q:
+        raise ValueError(f"sigma_b2: the edge of {activation} at sigma_b2 = {sigma_b2} has q* = {q}; no signal")
+    m = np.arange(depth + 1, dtype=float)
+    centred = m - m.mean()
+    out = {"slope": [], "slope_err": [], "xi": [], "xi_err": []}
+    for width in widths:
+        _, c = sample_networks(rng, activation, crit, sigma_b2, math.inf, int(width), depth, samples, q, 1 - delta)
+        logs = np.log(np.maximum(1.0 - c, 1e-300))
+        est = estimate(logs @ centred / (centred @ centred), chains=False, independent=True)
+        s, ds = float(est.mean), float(est.stderr)
+        out["slope"].append(s)
+        out["slope_err"].append(ds)
+        out["xi"].append(-1.0 / s if s < 0 else None)
+        out["xi_err"].append(ds / s ** 2 if s < 0 else None)
+    ok = [(w, x) for w, x in zip(widths, out["xi"]) if x is not None]
+    exponent = float(np.polyfit(np.log([w for w, _ in ok]), np.log([x for _, x in ok]), 1)[0]) if len(ok) >= 2 \
+        else float("nan")
+    return EdgeRounding(crit, [int(w) for w in widths], out["slope"], out["slope_err"], out["xi"], out["xi_err"],
+                        exponent)
