@@ -27,7 +27,7 @@ from ._common import done, out_option, parse_number, parse_values
 NULLS = ("null: q_star diverges (q grows without bound); c_star, xi_c undefined where q_star is 0 or diverges; "
          "xi_c, xi_q diverge (the edge of chaos); critical_sigma_w2 does not exist; measured xi_c: the fit failed; "
          "beta_v null: infinity (no DNA noise)")
-XI_BETA_VS = (1.0, 10.0, 100.0, 1000.0, math.inf)
+XI_BETA_VS = (1.0, 10.0, 100.0, math.inf)
 
 
 def _label(beta_v: float) -> str:
@@ -66,9 +66,9 @@ def run_signal_prop(activation: str, sigma_w2s, sigma_b2: float, beta_v: float, 
         advance(1)
 
     top = max(max(sigma_w2s), 2 * crit if crit is not None else 0.0) * 1.1
-    grid = np.linspace(top / 50, top, 50)
+    grid = np.linspace(top / 36, top, 36)
     if crit is not None:  # resolve the peak: approach the edge geometrically from both sides
-        grid = np.concatenate([grid, crit * (1 + np.outer([-1, 1], np.logspace(-4, -1, 7)).ravel())])
+        grid = np.concatenate([grid, crit * (1 + np.outer([-1, 1], np.logspace(-4, -1, 5)).ravel())])
     grid = np.unique(grid).tolist()
     beta_vs = sorted(set(XI_BETA_VS) | {beta_v})
     curves = {}
