@@ -136,7 +136,7 @@ def test_maps_against_explicit_random_networks_of_width_1024(activation, sigma_w
     """Explicit 1024 x 1024 Gaussian matrices, 100 networks (about 20 s each case)."""
     sigma_b2, depth = 0.05, 6
     theory = spp.signal_prop(activation, sigma_w2, sigma_b2, beta_v)
-    c0 = spp.start_correlation(theory.c_star, 0.3)
+    c0 = theory.c_star - 0.3 if theory.c_star > 0.5 else theory.c_star + 0.3
     q, c = _explicit_networks(np.random.default_rng(1), activation, sigma_w2, sigma_b2, beta_v, 1024, depth, 100,
                               theory.q_star, c0)
     q_map, c_map = spp.iterate_maps(activation, sigma_w2, sigma_b2, beta_v, theory.q_star, c0, depth)

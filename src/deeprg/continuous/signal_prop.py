@@ -419,7 +419,8 @@ def sample_networks(rng: np.random.Generator, activation: str, sigma_w2: float, 
 
 
 def fit_depth_scale(c: np.ndarray) -> float | None:
-    """Fit :math:`c^{(m)} = c_\\infty + A e^{-m/\\xi}` to a mean trajectory; ``None`` when the fit fails."""
+    """Fit :math:`c^{(m)} = c_\\infty + A e^{-m/\\xi}` to a mean trajectory; ``None`` when the fit fails or
+    :math:`\\xi` exceeds ten times the depth (the approach is not resolved: a longer network is needed)."""
     m = np.arange(len(c), dtype=float)
     span = c[0] - c[-1]
     if not np.isfinite(span) or abs(span) < 1e-12:
@@ -434,7 +435,7 @@ def fit_depth_scale(c: np.ndarray) -> float | None:
     except (RuntimeError, ValueError):
         return None
     xi = float(np.exp(params[2]))
-    return xi if math.isfinite(xi) else None
+    return xi if math.isfinite(xi) and xi <= 10 * len(c) else None  # longer: not resolved within the depth
 
 
 class Measured(NamedTuple):
@@ -460,12 +461,15 @@ class Measured(NamedTuple):
         return {k: getattr(self, k) for k in ("c", "c_err", "q", "q_err", "xi_c", "xi_c_err", "batches")}
 
 
-def start_correlation(c_fixed: float | None, offset: float = 0.1) -> float:
-    """Initial input correlation ``offset`` from the attracting ``c_fixed`` (inside [-1, 1]): close enough for the
-    approach to be nearly linear, so the fitted depth scale is the slope's :math:`\\xi_c`; 0.5 without one."""
+def start_correlation(c_fixed: float | None) -> float:
+    """Initial input correlation near the attracting ``c_fixed``, so that the approach is nearly linear and the
+    fitted depth scale is the slope's :math:`\\xi_c`: :math:`1 - 0.005` in the ordered phase (:math:`c^* = 1`,
+    where finite-width fluctuations shrink with :math:`1 - c`), :math:`c^* \\pm 0.1` otherwise; 0.5 without one."""
     if c_fixed is None:
         return 0.5
-    return c_fixed - offset if c_fixed > 0.5 else c_fixed + offset
+    if c_fixed == 1.0:
+        return 1.0 - 0.005
+    return c_fixed - 0.1 if c_fixed > 0.5 else c_fixed + 0.1
 
 
 def measure(rng: np.random.Generator, activation: str, sigma_w2: float, sigma_b2: float, beta_v: float, width: int,
