@@ -41,14 +41,14 @@ def test_signal_prop_contract_without_width(tmp_path):
 
 def test_signal_prop_with_width_measures_with_error_bars(tmp_path):
     out = tmp_path / "mc"
-    assert run(["signal-prop", "--activation", "tanh", "--sigma-w2", "2.5", "--sigma-b2", "0.05", "--beta-v", "4",
-                "--width", "256", "--depth", "8", "--samples", "100", "--seed", "3", "--out", str(out)]) == 0
+    assert run(["signal-prop", "--activation", "tanh", "--sigma-w2", "1.2", "--sigma-b2", "0.05", "--beta-v", "4",
+                "--width", "256", "--depth", "10", "--samples", "200", "--seed", "3", "--out", str(out)]) == 0
     entry = _strict(out / "result.json")["entries"][0]
     measured = entry["measured"]
     assert set(measured) >= {"c", "c_err", "q", "xi_c", "xi_c_err"}
     assert measured["c_err"] > 0 and measured["xi_c_err"] > 0
     layers = np.load(out / "layers.npz")
-    assert layers["c_0"].shape == (9,) and layers["c_map_0"][-1] == pytest.approx(measured["c"], abs=6 * measured["c_err"])
+    assert layers["c_0"].shape == (11,) and layers["c_map_0"][-1] == pytest.approx(measured["c"], abs=6 * measured["c_err"])
     assert (out / "correlation_vs_depth.png").stat().st_size > 0
 
 
