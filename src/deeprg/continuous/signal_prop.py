@@ -464,12 +464,13 @@ class Measured(NamedTuple):
 def start_correlation(c_fixed: float | None) -> float:
     """Initial input correlation near the attracting ``c_fixed``, so that the approach is nearly linear and the
     fitted depth scale is the slope's :math:`\\xi_c`: :math:`1 - 0.005` in the ordered phase (:math:`c^* = 1`,
-    where finite-width fluctuations shrink with :math:`1 - c`), :math:`c^* \\pm 0.1` otherwise; 0.5 without one."""
+    where finite-width fluctuations shrink with :math:`1 - c`), :math:`c^* + 0.3(1 - c^*)` otherwise (a signal well
+    above the :math:`N^{-1/2}` fluctuations); 0.5 without a fixed point."""
     if c_fixed is None:
         return 0.5
     if c_fixed == 1.0:
         return 1.0 - 0.005
-    return c_fixed - 0.1 if c_fixed > 0.5 else c_fixed + 0.1
+    return c_fixed + 0.3 * (1.0 - c_fixed)
 
 
 def measure(rng: np.random.Generator, activation: str, sigma_w2: float, sigma_b2: float, beta_v: float, width: int,
