@@ -159,7 +159,7 @@ def test_gram_sampler_matches_explicit_networks():
 
 def test_width_1024_monte_carlo_over_depth_30():
     """The acceptance sizes: width 1024, depth 30; every layer's mean c and q within error bars of the maps."""
-    activation, sw, sb, bv = "tanh", 2.0, 0.05, INF
+    activation, sw, sb, bv = "tanh", 3.0, 0.05, INF
     theory = spp.signal_prop(activation, sw, sb, bv)
     c0 = spp.start_correlation(theory.c_star)
     m = spp.measure(np.random.default_rng(4), activation, sw, sb, bv, 1024, 30, 200, theory.q_star, c0)
