@@ -123,8 +123,8 @@ def _check_b(out_dir) -> Check:
 
 
 def report_checks(out_dir=None, progress=None) -> list[Check]:
-    """The ``eqA1`` and ``appB`` checks (module docstring); figures go to ``out_dir`` when given."""
+    """The ``eqA1`` and ``appB`` checks (module docstring) and the signal-propagation checks of
+    :mod:`.signal_checks`; figures go to ``out_dir`` when given."""
     from .signal_checks import report_checks as signal_checks
 
-    # signal_checks returns Check records; .to_dict() while this provider still returns dicts
-    return [_check_a1(out_dir), _check_b(out_dir)] + [c.to_dict() for c in signal_checks(out_dir)]
+    return [_check_a1(out_dir), _check_b(out_dir)] + signal_checks(out_dir, progress)

@@ -166,8 +166,6 @@ def trainability(result: dict, path: Path) -> Path:
 
 def edge_rounding(activation: str, sigma_b2: float, rounding, path: Path) -> Path:
     """Typical :math:`\\xi` at the noise-free edge against width (log-log), with error bars."""
-    import matplotlib.pyplot as plt
-
     fig, ax = plt.subplots(figsize=(5, 3.8))
     ok = [(w, x, e) for w, x, e in zip(rounding.widths, rounding.xi, rounding.xi_err) if x is not None]
     w, x, e = (np.array(a, float) for a in zip(*ok))

@@ -134,13 +134,8 @@ def _edges(out_dir) -> list[Check]:
 
 
 def report_checks(out_dir=None, progress=None) -> list[Check]:
-    """The checks of the module docstring; figures go to ``out_dir`` when given."""
+    """The checks of the module docstring; figures go to ``out_dir`` when given (``progress``: unused, the
+    registry advances once per provider)."""
     if out_dir is not None:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-    checks = [_noisy_forward(out_dir)]
-    if progress is not None:
-        progress(1)
-    checks += _edges(out_dir)
-    if progress is not None:
-        progress(1)
-    return checks
+    return [_noisy_forward(out_dir), *_edges(out_dir)]
