@@ -143,24 +143,42 @@ def correlation_vs_depth(activation: str, rows, path: Path) -> Path:
     return save_figure(fig, path)
 
 
+def _log_edges(centres: np.ndarray) -> np.ndarray:
+    """Cell edges on a log axis: geometric midpoints, extended by half a step at both ends."""
+    c = np.log(np.asarray(centres, float))
+    if len(c) == 1:
+        return np.exp(c[0] + np.array([-0.5, 0.5]))
+    mid = (c[1:] + c[:-1]) / 2
+    return np.exp(np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]]))
+
+
 def trainability(result: dict, path: Path) -> Path:
-    """Test-accuracy heat maps over (sigma_w2, depth) for DNA and backprop, with the depth scales overlaid."""
+    """Test-accuracy heat maps over (sigma_w2, depth) for each method (log axes), with n * xi_c overlaid."""
     sw2 = np.array(result["sigma_w2"], float)
     depths = np.array(result["depths"], float)
     methods = result["methods"]
-    fig, axes = plt.subplots(1, len(methods), figsize=(5 * len(methods), 4), squeeze=False)
-    xi = _none_to_nan(result["xi_c"])
+    order = np.argsort(sw2)
+    fig, axes = plt.subplots(1, len(methods), figsize=(5.5 * len(methods), 4.2), squeeze=False)
+    curve = result.get("xi_curve") or {"sigma_w2": result["sigma_w2"], "xi_c": result["xi_c"]}
+    xs, xi = np.array(curve["sigma_w2"], float), _none_to_nan(curve["xi_c"])
     for ax, method in zip(axes[0], methods):
-        acc = np.array(result["accuracy"][method], float)  # (depth, sigma_w2)
-        mesh = ax.pcolormesh(sw2, depths, acc, shading="nearest", vmin=0, vmax=1, cmap="viridis")
+        acc = np.array(result["accuracy"][method], float)[:, order]  # (depth, sigma_w2)
+        mesh = ax.pcolormesh(_log_edges(sw2[order]), _log_edges(depths), acc, vmin=0, vmax=1, cmap="viridis")
         for factor, style in ((1, "-"), (3, "--"), (6, ":")):
-            ax.plot(sw2, factor * xi, style, color="w", label=f"{factor} $\\xi_c$")
+            ax.plot(xs, factor * xi, style, color="w", lw=1.5, label=f"{factor} $\\xi_c$ (init)")
         if result.get("critical_sigma_w2") is not None:
             ax.axvline(result["critical_sigma_w2"], color="r", ls=":", label="edge ($\\chi_1$ = 1)")
-        ax.set(xlabel="$\\sigma_w^2$ at initialization", ylabel="weight layers (depth)",
-               ylim=(depths.min() - 0.5, depths.max() + 0.5), title=f"{method}: test accuracy")
-        ax.legend(fontsize=7, loc="upper right")
+        ax.set(xscale="log", yscale="log", xlabel="$\\sigma_w^2$ at initialization", ylabel="weight layers (depth)",
+               title=f"{method}: test accuracy after {result['epochs']} epochs")
+        ax.set_xticks(sw2[order], [f"{v:g}" for v in sw2[order]])
+        ax.set_yticks(depths, [f"{int(d)}" for d in depths])
+        ax.minorticks_off()
+        ax.set_xlim(*_log_edges(sw2[order])[[0, -1]])
+        ax.set_ylim(*_log_edges(depths)[[0, -1]])
+        ax.legend(fontsize=7, loc="lower left", framealpha=0.6)
         fig.colorbar(mesh, ax=ax, label="test accuracy")
+    fig.suptitle(f"{result['activation']}, width {result['width']}, $\\sigma_b^2$ = {result['sigma_b2']}, "
+                 f"{result['dataset']}")
     return save_figure(fig, path)
 
 

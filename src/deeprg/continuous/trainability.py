@@ -86,6 +86,10 @@ def edge_of_chaos_sweep(sigma_w2s, depths, *, methods=METHODS, sigma_b2: float =
     for p, r in zip(points, results):
         accuracy[p.params["method"]][list(depths).index(p.params["depth"])][
             list(sigma_w2s).index(p.params["sigma_w2"])] = r["test_accuracy"]
+    fine = np.geomspace(min(sigma_w2s), max(sigma_w2s), 60)
+    if crit is not None and fine[0] < crit < fine[-1]:
+        fine = np.unique(np.concatenate([fine, crit * (1 + np.outer([-1, 1], np.logspace(-4, -1, 5)).ravel())]))
+    curve = [signal_prop(activation, float(sw), sigma_b2, math.inf, critical=crit).xi_c for sw in fine]
     chance = 0.1
     threshold = chance + 0.5 * (1 - chance)  # halfway between chance and perfect
     ratios = {}
@@ -97,6 +101,7 @@ def edge_of_chaos_sweep(sigma_w2s, depths, *, methods=METHODS, sigma_b2: float =
     return {"activation": activation, "sigma_b2": sigma_b2, "width": width, "epochs": epochs, "dataset": dataset,
             "seed": seed, "methods": list(methods), "sigma_w2": [float(s) for s in sigma_w2s],
             "depths": [int(d) for d in depths], "accuracy": accuracy, "xi_c": [t.xi_c for t in theory],
+            "xi_curve": {"sigma_w2": fine.tolist(), "xi_c": curve},
             "chi1": [t.chi1 for t in theory], "critical_sigma_w2": crit, "threshold": threshold,
             "trainable_depth_over_xi_c": ratios, "points": results,
             "nulls": "accuracy null: training diverged (NaN); xi_c null: diverges (edge of chaos); "
