@@ -16,7 +16,9 @@ def run(args):
     return done.value.code
 
 
+@pytest.mark.slow
 def test_edge_of_chaos_sweep_writes_heat_map_and_points(tmp_path):
+    """Four short training runs (about 10-30 s on the shared box)."""
     out = tmp_path / "eoc"
     assert run(["train-sweep", "--kind", "edge-of-chaos", "--sigma-w2", "0.5,3", "--depths", "2", "--width", "8",
                 "--epochs", "1", "--out", str(out)]) == 0
