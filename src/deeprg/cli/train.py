@@ -101,7 +101,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("train-sweep")
     def sweep_command(
-        kind: str = typer.Option("depth", help="depth, beta-v, symmetry, limit (beta_v -> inf), overlap (App. B)."),
+        kind: str = typer.Option("depth", help="depth, beta-v, symmetry, limit (beta_v -> inf), overlap (App. B), "
+                                                "edge-of-chaos (accuracy over initial sigma_w2 and depth)."),
         dataset: str = typer.Option("digits", help="digits or teacher (depth, beta-v)."),
         epochs: int = typer.Option(10, help="Epochs per training run."),
         seed: int = typer.Option(0, help="Seed."),
@@ -116,8 +117,8 @@ def register(app: typer.Typer) -> None:
         methods: str = typer.Option("dna,backprop", help="Training methods (edge-of-chaos)."),
         out: Path = out_option("deeprg-out/train-sweep"),
     ):
-        """Experiments of the continuous DNA: depth/beta_v sweeps, translational symmetry, beta_v limit, q_EA vs beta, and the
-        edge-of-chaos trainability map (accuracy over initial sigma_w2 and depth, with the depth scale xi_c)."""
+        """Experiments of the continuous DNA: depth/beta_v sweeps, translational symmetry, beta_v limit, q_EA vs
+        beta, and the edge-of-chaos trainability map (accuracy over initial sigma_w2 and depth, with xi_c)."""
         if kind not in SWEEPS:
             raise ValueError(f"kind: {kind!r} is not one of {', '.join(SWEEPS)}")
         if kind == "edge-of-chaos":

@@ -1,6 +1,8 @@
-"""Figures of the continuous checks (Appendix A limit and training, Appendix B replica overlap)."""
+"""Figures of the continuous package: the Appendix A/B checks, training curves, signal propagation and trainability."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import matplotlib
 
