@@ -122,8 +122,8 @@ def init_params(key, spec: MLPSpec, sigma_w2: float = 1.0, sigma_b2: float = 0.0
     :math:`(1, 0)` (LeCun) is the edge of chaos of tanh, where :math:`q` and the correlation of two inputs change
     only polynomially with depth.
     """
-    _check_positive("sigma_w2", sigma_w2)
-    _check_positive("sigma_b2", sigma_b2, allow_zero=True)
+    check_positive("sigma_w2", sigma_w2)
+    check_positive("sigma_b2", sigma_b2, allow_zero=True)
     keys = jax.random.split(key, len(spec.widths) - 1)
     return tuple(
         {"W": jax.random.normal(kw, (n_out, n_in)) * jnp.sqrt(sigma_w2 / n_in),
