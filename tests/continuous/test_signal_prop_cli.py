@@ -35,6 +35,7 @@ def test_signal_prop_contract_without_width(tmp_path):
     assert first["q_star"] == pytest.approx(0.1 / 0.5) and first["c_star"] == pytest.approx(1.0)
     assert first["xi_c"] == pytest.approx(-1 / math.log(0.5))
     assert second["q_star"] is None and second["xi_c"] is None and second["critical_sigma_w2"] == pytest.approx(1.0)
+    assert result["edge"] is None  # linear: q* diverges at its edge, no finite-noise crossover to report
     for name in ("phase_diagram.png", "xi_c.png"):
         assert (out / name).stat().st_size > 0
 
@@ -43,7 +44,11 @@ def test_signal_prop_with_width_measures_with_error_bars(tmp_path):
     out = tmp_path / "mc"
     assert run(["signal-prop", "--activation", "tanh", "--sigma-w2", "1.2", "--sigma-b2", "0.05", "--beta-v", "4",
                 "--width", "256", "--depth", "10", "--samples", "200", "--seed", "3", "--out", str(out)]) == 0
-    entry = _strict(out / "result.json")["entries"][0]
+    result = _strict(out / "result.json")
+    entry = result["entries"][0]
+    edge = result["edge"]
+    assert edge["finite_width"]["widths"] == [16, 64, 256] and all(e > 0 for e in edge["finite_width"]["xi_err"])
+    assert edge["with_noise"]["xi_max"] == sorted(edge["with_noise"]["xi_max"])  # grows with beta_v
     measured = entry["measured"]
     assert set(measured) >= {"c", "c_err", "q", "xi_c", "xi_c_err"}
     assert measured["c_err"] > 0 and measured["xi_c_err"] > 0

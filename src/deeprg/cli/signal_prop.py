@@ -7,7 +7,14 @@
      "entries": [{"sigma_w2", "q_star", "chi1", "c_star", "c_slope", "xi_c", "xi_q", "critical_sigma_w2",
                   "measured": {"c", "c_err", "q", "q_err", "xi_c", "xi_c_err", "batches", "c0"} (with --width)}],
      "xi_curves": {"sigma_w2": [...], "<beta_v>": [xi_c, ...]}, "phase_diagram": {"sigma_b2", "critical_sigma_w2"},
+     "edge": null (no edge, or relu/linear whose q* diverges there) or
+             {"with_noise": {"beta_v", "xi_max", "sigma_w2_at_max", "exponent", "critical_sigma_w2"},
+              "finite_width": {"widths", "xi", "xi_err", "slope", "slope_err", "exponent"} (with --width)},
      "nulls": "..."}
+
+``edge.with_noise``: the largest finite :math:`\\xi_c` over :math:`\\sigma_w^2` at each finite :math:`\\beta_v` and
+its growth exponent (1/2 from the expansion at the edge); ``edge.finite_width``: the typical depth scale at the
+noise-free edge for widths ``width/16, width/4, width`` (:func:`deeprg.continuous.signal_prop.edge_rounding`).
 
 ``null`` means: ``q_star`` diverges; ``c_star``/``xi_c`` undefined because :math:`q^* \\in \\{0, \\infty\\}`;
 ``xi_c``/``xi_q`` diverge (the edge of chaos); ``critical_sigma_w2`` does not exist; a measured ``xi_c`` whose fit
@@ -28,6 +35,7 @@ NULLS = ("null: q_star diverges (q grows without bound); c_star, xi_c undefined 
          "xi_c, xi_q diverge (the edge of chaos); critical_sigma_w2 does not exist; measured xi_c: the fit failed or xi_c > 10 x depth (unresolved); "
          "beta_v null: infinity (no DNA noise)")
 XI_BETA_VS = (1.0, 10.0, 100.0, math.inf)
+EDGE_BETA_VS = (10.0, 100.0, 1000.0, 1e4)
 
 
 def _label(beta_v: float) -> str:
@@ -75,6 +83,17 @@ def run_signal_prop(activation: str, sigma_w2s, sigma_b2: float, beta_v: float, 
     for b in beta_vs:
         curves[_label(b)] = (grid, [spp.signal_prop(activation, sw, sigma_b2, b, critical=crit).xi_c for sw in grid])
         advance(1)
+    edge = None
+    if crit is not None and not spp.kernel(activation).homogeneous:  # bounded activations: q* finite at the edge
+        noise = spp.edge_with_noise(activation, sigma_b2, EDGE_BETA_VS)
+        edge = {"with_noise": {**noise.to_dict(), "exponent": noise.exponent if math.isfinite(noise.exponent)
+                               else None}}
+        if width is not None:
+            widths = sorted({max(2, width // 16), max(2, width // 4), width})
+            rounding = spp.edge_rounding(np.random.default_rng([seed, len(sigma_w2s)]), activation, sigma_b2, widths,
+                                         depth, samples)
+            edge["finite_width"] = {**rounding.to_dict(), "exponent": rounding.exponent
+                                    if math.isfinite(rounding.exponent) else None}
     b2_grid = np.linspace(0.0, max(1.0, 2 * sigma_b2), 21).tolist()
     crit_line = [spp.critical_sigma_w2(activation, b2) for b2 in b2_grid]
     advance(1)
@@ -84,7 +103,7 @@ def run_signal_prop(activation: str, sigma_w2s, sigma_b2: float, beta_v: float, 
               "depth": depth if width is not None else None, "samples": samples if width is not None else None,
               "seed": seed if width is not None else None, "entries": entries,
               "xi_curves": {"sigma_w2": grid, **{k: v[1] for k, v in curves.items()}},
-              "phase_diagram": {"sigma_b2": b2_grid, "critical_sigma_w2": crit_line}, "nulls": NULLS}
+              "phase_diagram": {"sigma_b2": b2_grid, "critical_sigma_w2": crit_line}, "edge": edge, "nulls": NULLS}
     files = ["result.json", "phase_diagram.png", "xi_c.png"]
     plots.phase_diagram(activation, b2_grid, crit_line, [(sw, sigma_b2) for sw in sigma_w2s],
                         out / "phase_diagram.png")
@@ -134,11 +153,21 @@ def register(app: typer.Typer) -> None:
             raise ValueError(f"samples: need at least 20 networks (10 batches of 2 for the xi_c error), got {samples}")
         if out.exists() and not out.is_dir():
             raise ValueError(f"out: {str(out)!r} exists and is not a folder")
-        with progress_bar(len(sws) + len(XI_BETA_VS) + 2, "signal-prop") as advance:
+        with progress_bar(len(sws) + len(XI_BETA_VS) + 1, "signal-prop") as advance:
             result = run_signal_prop(activation, sws, sb2, bv, width, depth, samples, seed, out, advance)
         crit = result["critical_sigma_w2"]
         typer.echo(f"{activation}, sigma_b2 = {sb2:g}, beta_v = {beta_v}: edge of chaos at sigma_w2 = "
                    + ("none" if crit is None else f"{crit:.6g}"))
+        edge = result["edge"]
+        if edge:
+            w = edge["with_noise"]
+            typer.echo("  finite beta_v keeps xi_c finite: max xi_c " + ", ".join(
+                f"{x:.3g} (beta_v = {b:g})" for b, x in zip(w["beta_v"], w["xi_max"]))
+                + f"; growth exponent {w['exponent']:.3f}")
+            if "finite_width" in edge:
+                r = edge["finite_width"]
+                typer.echo("  typical xi at the noise-free edge vs width: " + ", ".join(
+                    f"N = {n}: {'null' if x is None else f'{x:.3g}'}" for n, x in zip(r["widths"], r["xi"])))
         for e in result["entries"]:
             fmt = lambda x: "null" if x is None else f"{x:.4g}"  # noqa: E731
             line = (f"  sigma_w2 = {e['sigma_w2']:g}: q* = {fmt(e['q_star'])}, chi1 = {fmt(e['chi1'])}, "
