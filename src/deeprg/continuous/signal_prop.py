@@ -13,7 +13,8 @@ without an output cost), the Gibbs measure of eq 15 is therefore exactly a Marko
 
 a forward pass of a random network with noise :math:`1/(2\beta_v)` per neuron (none at :math:`\beta_v = \infty`).
 
-**Infinite width** (the signal-propagation theory of random networks, with the DNA noise added). For two inputs the
+**Infinite width** (the signal-propagation theory of random networks of Poole et al. 2016 and Schoenholz et al.
+2017, with the DNA noise added). For two inputs the
 mean squared neuron value :math:`q = \frac1N\sum_i h_i^2` and the correlation :math:`c = \frac1N \sum_i h_i^{[1]}
 h_i^{[2]} / q` obey
 
