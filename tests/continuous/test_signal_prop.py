@@ -53,7 +53,9 @@ def _gauss_1d(fn, v):
 def _gauss_2d(f1, f2, v, rho):
     s = math.sqrt(v)
     r = math.sqrt(1 - rho * rho)
-    g = lambda z2, z1: f1(s * z1) * f2(s * (rho * z1 + r * z2)) * math.exp(-(z1 * z1 + z2 * z2) / 2) / (2 * math.pi)  # noqa: E731
+    def g(z2, z1):
+        return f1(s * z1) * f2(s * (rho * z1 + r * z2)) * math.exp(-(z1 * z1 + z2 * z2) / 2) / (2 * math.pi)
+
     return scipy.integrate.dblquad(g, -12, 12, -12, 12, epsabs=1e-10)[0]
 
 
@@ -152,7 +154,8 @@ def test_gram_sampler_matches_explicit_networks():
     q0, c0 = 0.4, 0.5
     qe, ce = _explicit_networks(np.random.default_rng(2), *args, 3000, q0, c0)
     qg, cg = spp.sample_networks(np.random.default_rng(3), *args, 3000, q0, c0)
-    a, b = (estimate(np.hstack(pair), chains=False, independent=True) for pair in ((qe[:, 1:], ce[:, 1:]), (qg[:, 1:], cg[:, 1:])))
+    pairs = ((qe[:, 1:], ce[:, 1:]), (qg[:, 1:], cg[:, 1:]))
+    a, b = (estimate(np.hstack(pair), chains=False, independent=True) for pair in pairs)
     z = (a.mean - b.mean) / np.hypot(a.stderr, b.stderr)
     assert np.abs(z).max() < family_wise_z(list(z)), z
 

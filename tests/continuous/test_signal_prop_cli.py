@@ -53,7 +53,8 @@ def test_signal_prop_with_width_measures_with_error_bars(tmp_path):
     assert set(measured) >= {"c", "c_err", "q", "xi_c", "xi_c_err"}
     assert measured["c_err"] > 0 and measured["xi_c_err"] > 0
     layers = np.load(out / "layers.npz")
-    assert layers["c_0"].shape == (11,) and layers["c_map_0"][-1] == pytest.approx(measured["c"], abs=6 * measured["c_err"])
+    assert layers["c_0"].shape == (11,)
+    assert layers["c_map_0"][-1] == pytest.approx(measured["c"], abs=6 * measured["c_err"])
     assert (out / "correlation_vs_depth.png").stat().st_size > 0
 
 

@@ -18,7 +18,8 @@ noise-free edge for widths ``width/16, width/4, width`` (:func:`deeprg.continuou
 
 ``null`` means: ``q_star`` diverges; ``c_star``/``xi_c`` undefined because :math:`q^* \\in \\{0, \\infty\\}`;
 ``xi_c``/``xi_q`` diverge (the edge of chaos); ``critical_sigma_w2`` does not exist; a measured ``xi_c`` whose fit
-failed or exceeds 10 x depth. Per-layer measured arrays go to ``layers.npz`` (keys ``c_<i>``, ``c_err_<i>``, ``q_<i>``, ``c_map_<i>``
+failed or exceeds 10 x depth. Per-layer measured arrays go to ``layers.npz`` (keys ``c_<i>``, ``c_err_<i>``, ``q_<i>``,
+``c_map_<i>``
 for entry ``i``).
 """
 
@@ -32,7 +33,8 @@ import typer
 from ._common import done, out_option, parse_number, parse_values
 
 NULLS = ("null: q_star diverges (q grows without bound); c_star, xi_c undefined where q_star is 0 or diverges; "
-         "xi_c, xi_q diverge (the edge of chaos); critical_sigma_w2 does not exist; measured xi_c: the fit failed or xi_c > 10 x depth (unresolved); "
+         "xi_c, xi_q diverge (the edge of chaos); critical_sigma_w2 does not exist; "
+         "measured xi_c: the fit failed or xi_c > 10 x depth (unresolved); "
          "beta_v null: infinity (no DNA noise)")
 XI_BETA_VS = (1.0, 10.0, 100.0, math.inf)
 EDGE_BETA_VS = (10.0, 100.0, 1000.0, 1e4)
