@@ -49,3 +49,11 @@ def test_shapes_constants_and_errors():
         estimate(np.ones((3, 1)))
     with pytest.raises(ValueError, match="NaN"):
         estimate(np.array([[1.0, np.nan, 2.0]]))
+
+
+def test_independent_samples_use_tau_one():
+    """Independent draws: the standard error is exactly std / sqrt(n), whatever Sokal's window would say."""
+    x = np.random.default_rng(7).standard_normal((12, 3))
+    est = estimate(x, chains=False, independent=True)
+    np.testing.assert_allclose(est.stderr, x.std(axis=0, ddof=1) / np.sqrt(12))
+    np.testing.assert_allclose(est.tau_int, 1.0)

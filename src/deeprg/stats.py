@@ -68,7 +68,7 @@ def _split_r_hat(x: np.ndarray) -> np.ndarray:
     return np.where((within == 0) & (between == 0), 1.0, r)
 
 
-def estimate(samples, *, chains: bool = True) -> Estimate:
+def estimate(samples, *, chains: bool = True, independent: bool = False) -> Estimate:
     """Mean, standard error, tau_int, ESS and split R-hat of Monte Carlo samples.
 
     Parameters
@@ -77,6 +77,10 @@ def estimate(samples, *, chains: bool = True) -> Estimate:
         Shape ``(C, n, *obs)`` (``chains=True``: chain, time, observable axes) or ``(n, *obs)`` for one chain.
     chains : bool
         Whether the first axis indexes independent chains.
+    independent : bool
+        The samples are known to be independent draws (e.g. one per sampled random network): then
+        :math:`\\tau_{int} = 1` exactly instead of Sokal's estimate, which at small sample sizes scatters
+        below 1 and understates the error (median stderr 0.44x the true one at n = 10 iid draws).
     """
     x = np.asarray(samples, dtype=float)
     if not chains:
@@ -88,7 +92,7 @@ def estimate(samples, *, chains: bool = True) -> Estimate:
     obs_shape = x.shape[2:]
     flat = x.reshape(x.shape[0], x.shape[1], -1)
     total = flat.shape[0] * flat.shape[1]
-    tau = _tau_sokal(_autocorrelation(flat))
+    tau = np.ones(flat.shape[2]) if independent else _tau_sokal(_autocorrelation(flat))
     variance = flat.reshape(total, -1).var(axis=0, ddof=1)
     stderr = np.sqrt(variance * tau / total)
     ess = total / tau

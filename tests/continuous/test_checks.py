@@ -20,6 +20,7 @@ def test_appB_rule_flips_with_the_coefficients():
 
 @pytest.mark.slow
 def test_report_checks_are_typed_with_seeds(tmp_path):
-    a1, b = checks.report_checks(tmp_path)
+    a1, b, *signal = checks.report_checks(tmp_path)
     assert a1.id == "eqA1" and a1.seeds == checks.A1_SEEDS and "qualitative" in a1.computed
     assert b.id == "appB" and b.could_fail_if and (tmp_path / "eqA1.png").exists()
+    assert [c.id for c in signal] == ["dna-noisy-forward", "dna-edge-beta-v-inf", "dna-edge-finite-beta-v"]

@@ -32,7 +32,7 @@ def _root() -> None:
     """Statistical physics of deep neural networks (a callback keeps `deeprg` a command group)."""
 
 
-COMMAND_MODULES = ("exact", "rg", "mc", "train", "gx", "reproduce", "wide")
+COMMAND_MODULES = ("exact", "rg", "mc", "train", "gx", "reproduce", "wide", "signal_prop")
 for _name in COMMAND_MODULES:
     try:
         _module = importlib.import_module(f"deeprg.cli.{_name}")

@@ -8,7 +8,7 @@ import typer
 
 from ._common import done, out_option, parse_number
 
-SWEEPS = ("depth", "beta-v", "symmetry", "limit", "overlap")
+SWEEPS = ("depth", "beta-v", "symmetry", "limit", "overlap", "edge-of-chaos")
 
 
 def _parse_widths(text: str) -> tuple[int, ...]:
@@ -101,18 +101,31 @@ def register(app: typer.Typer) -> None:
 
     @app.command("train-sweep")
     def sweep_command(
-        kind: str = typer.Option("depth", help="depth, beta-v, symmetry, limit (beta_v -> inf), overlap (App. B)."),
+        kind: str = typer.Option("depth", help="depth, beta-v, symmetry, limit (beta_v -> inf), overlap (App. B), "
+                                                "edge-of-chaos (accuracy over initial sigma_w2 and depth)."),
         dataset: str = typer.Option("digits", help="digits or teacher (depth, beta-v)."),
         epochs: int = typer.Option(10, help="Epochs per training run."),
         seed: int = typer.Option(0, help="Seed."),
         depth: int = typer.Option(20, help="Weight layers of the symmetry-diagnostic net (>= 3)."),
         activation: str = typer.Option(None, help="Hidden activation (default: sigmoid for depth and beta-v, "
                                                   "tanh for symmetry)."),
+        sigma_w2: str = typer.Option("0.25,0.5,1,1.75,3,6", "--sigma-w2",
+                                     help="Initial weight variances W ~ N(0, sigma_w2/fan_in) (edge-of-chaos)."),
+        sigma_b2: str = typer.Option("0.05", "--sigma-b2", help="Initial bias variance (edge-of-chaos)."),
+        depths: str = typer.Option("2,4,8,16", help="Weight layers of the trained nets (edge-of-chaos)."),
+        width: int = typer.Option(64, help="Hidden width (edge-of-chaos)."),
+        methods: str = typer.Option("dna,backprop", help="Training methods (edge-of-chaos)."),
         out: Path = out_option("deeprg-out/train-sweep"),
     ):
-        """Experiments of the continuous DNA: depth/beta_v sweeps, translational symmetry, beta_v limit, q_EA vs beta."""
+        """Experiments of the continuous DNA: depth/beta_v sweeps, translational symmetry, beta_v limit, q_EA vs
+        beta, and the edge-of-chaos trainability map (accuracy over initial sigma_w2 and depth, with xi_c)."""
         if kind not in SWEEPS:
             raise ValueError(f"kind: {kind!r} is not one of {', '.join(SWEEPS)}")
+        if kind == "edge-of-chaos":
+            from ._edge_of_chaos import run_edge_of_chaos
+
+            return run_edge_of_chaos(sigma_w2, sigma_b2, depths, width, methods, epochs, seed, activation, dataset,
+                                     out)
         if dataset not in ("digits", "teacher"):
             raise ValueError(f"dataset: {dataset!r} is not one of digits, teacher")
         if epochs < 1:

@@ -123,5 +123,8 @@ def _check_b(out_dir) -> Check:
 
 
 def report_checks(out_dir=None, progress=None) -> list[Check]:
-    """The ``eqA1`` and ``appB`` checks (module docstring); figures go to ``out_dir`` when given."""
-    return [_check_a1(out_dir), _check_b(out_dir)]
+    """The ``eqA1`` and ``appB`` checks (module docstring) and the signal-propagation checks of
+    :mod:`.signal_checks`; figures go to ``out_dir`` when given."""
+    from .signal_checks import report_checks as signal_checks
+
+    return [_check_a1(out_dir), _check_b(out_dir)] + signal_checks(out_dir, progress)
