@@ -29,6 +29,16 @@ import numpy as np
 from ..stats import Estimate, estimate
 
 MAX_EDGE = 100
+OBSERVABLES = ("unit", "magnetization", "overlap")
+
+
+def state_observables(states: np.ndarray, row: int, unit: int) -> np.ndarray:
+    r"""(3, S) values of :data:`OBSERVABLES` for joint layer states (S, L, N): the unit
+    :math:`h_{\text{row},\text{unit}}`, the magnetization :math:`\frac1N\sum_i h_{0i}` and the overlap of the first
+    two data rows :math:`q = \frac1N\sum_i h_{0i} h_{1i}` (zero when L = 1)."""
+    h0 = states[:, 0, :]
+    overlap = (h0 * states[:, 1, :]).mean(axis=1) if states.shape[1] > 1 else np.zeros(len(states))
+    return np.stack([states[:, row, unit], h0.mean(axis=1), overlap]).astype(float)
 
 
 def bulk_window(depth: int, rmax: int) -> tuple[int, int]:
@@ -89,3 +99,51 @@ def correlation_length(G: np.ndarray, G_err: np.ndarray, significance: float = 3
     weights = (G[keep] / G_err[keep]) ** 2  # 1 / var(ln G)
     slope = np.polyfit(r[keep], np.log(G[keep]), 1, w=np.sqrt(weights))[0]
     return float(-1.0 / slope) if slope < 0 else float("inf")
+
+
+MAX_EXACT_WORK = 5e8  # joint states x weight configurations the exact overlay may enumerate
+
+
+class ExactBulk(NamedTuple):
+    """Exact bulk G(r) and mean of the per-layer observables (keys of :data:`registry.OBSERVABLES`)."""
+
+    G: dict  # name -> (rmax + 1,) array
+    mean: dict  # name -> float
+    xi: float
+    source: str
+
+
+def bulk_correlation(tm, f: np.ndarray, rmax: int, lam: float, ell: np.ndarray, rho: np.ndarray):
+    r"""Bulk :math:`G(r) = \ell^\top F (T/\lambda_1)^r F \rho / \ell^\top\rho - \langle f\rangle^2` of a per-state
+    function f, from the Perron data of :func:`deeprg.exact.transfer.perron`; returns (G, mean)."""
+    norm = ell @ rho
+    mean = float((ell * f) @ rho / norm)
+    G = np.empty(rmax + 1)
+    w = rho * f
+    for r in range(rmax + 1):
+        G[r] = (ell * f) @ w / norm - mean**2
+        w = tm.T @ w / lam
+    return G, mean
+
+
+def exact_bulk(spec, rmax: int, row: int, unit: int) -> ExactBulk | None:
+    """Exact bulk of the unit, magnetization and overlap from the full transfer engine, or None when the engine
+    cannot hold the spec (too many joint states or weight configurations): an overlay never stops a run."""
+    from ..exact.transfer import MAX_STATES, build, correlation_length, perron
+    from ..model import count_weight_configurations
+
+    states = len(spec.values.neurons) ** (spec.rows * spec.width)
+    if states > MAX_STATES or states * count_weight_configurations(spec) > MAX_EXACT_WORK:
+        return None
+    try:
+        tm = build(spec)
+        lam, values, ell, rho = perron(tm.T)
+    except ValueError:
+        return None
+    f = state_observables(tm.states, row, unit)
+    G, mean = {}, {}
+    for k, name in enumerate(OBSERVABLES):
+        if name == "overlap" and spec.rows < 2:
+            continue
+        G[name], mean[name] = bulk_correlation(tm, f[k], rmax, lam, ell, rho)
+    return ExactBulk(G, mean, correlation_length(values), "transfer")
