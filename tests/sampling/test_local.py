@@ -237,12 +237,19 @@ def sign_overlap_bulk(N: int, beta_v: float, rmax: int):
 
 
 def test_closed_form_chain_matches_transfer_engine():
-    """The oracle itself, against the full transfer engine at N = 2 (16 joint states)."""
+    """The oracle itself, against the full transfer engine at N = 2 (16 joint states) and the symmetric engine
+    at N = 16."""
     spec = NetworkSpec(width=2, depth=50, x=[[1, 1], [1, -1]], y=[[1, 1], [1, -1]], beta_v=0.8, activation="sign",
                        values=ValueSets(weights=(-1, 1), biases=(0,), neurons=(-1, 1)))
     from deeprg.sampling.observables import exact_bulk
     exact = exact_bulk(spec, 5, 0, 0)
     G, mean = sign_overlap_bulk(2, 0.8, 5)
+    assert np.allclose(exact.G["overlap"], G, atol=1e-12) and math.isclose(exact.mean["overlap"], mean)
+    x = [[1] * 16, [1, -1] * 8]
+    wide = spec.replace(width=16, x=x, y=x)
+    exact = exact_bulk(wide, 5, 0, 0)
+    G, mean = sign_overlap_bulk(16, 0.8, 5)
+    assert exact.source == "symmetric"
     assert np.allclose(exact.G["overlap"], G, atol=1e-12) and math.isclose(exact.mean["overlap"], mean)
 
 
@@ -256,6 +263,7 @@ def test_wide_local_overlap_matches_closed_form():
     result = run(MCConfig(spec, chains=4, sweeps=300, burn_in=50, rmax=4, seed=1))
     G, mean = sign_overlap_bulk(N, 0.8, 4)
     q = result.observables["overlap"]
-    assert result.G_exact is None
+    assert result.exact.source == "symmetric"  # the permutation-symmetric engine holds it
+    assert np.allclose(result.exact.G["overlap"], G, atol=1e-12)  # the two exact routes agree
     assert np.all(np.abs(q.G - G) <= 4 * q.G_err), (q.G, G, q.G_err)
     assert abs(q.mean - mean) <= 4 * q.mean_err

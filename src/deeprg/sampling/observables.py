@@ -101,49 +101,44 @@ def correlation_length(G: np.ndarray, G_err: np.ndarray, significance: float = 3
     return float(-1.0 / slope) if slope < 0 else float("inf")
 
 
-MAX_EXACT_WORK = 5e8  # joint states x weight configurations the exact overlay may enumerate
+MAX_EXACT_WORK = 5e8  # joint states x weight configurations the full transfer engine may enumerate
 
 
 class ExactBulk(NamedTuple):
-    """Exact bulk G(r) and mean of the per-layer observables (keys of :data:`registry.OBSERVABLES`)."""
+    """Exact bulk G(r) and mean of the per-layer observables (keys of :data:`OBSERVABLES`)."""
 
     G: dict  # name -> (rmax + 1,) array
     mean: dict  # name -> float
     xi: float
-    source: str
-
-
-def bulk_correlation(tm, f: np.ndarray, rmax: int, lam: float, ell: np.ndarray, rho: np.ndarray):
-    r"""Bulk :math:`G(r) = \ell^\top F (T/\lambda_1)^r F \rho / \ell^\top\rho - \langle f\rangle^2` of a per-state
-    function f, from the Perron data of :func:`deeprg.exact.transfer.perron`; returns (G, mean)."""
-    norm = ell @ rho
-    mean = float((ell * f) @ rho / norm)
-    G = np.empty(rmax + 1)
-    w = rho * f
-    for r in range(rmax + 1):
-        G[r] = (ell * f) @ w / norm - mean**2
-        w = tm.T @ w / lam
-    return G, mean
+    source: str  # "full" (transfer matrix) or "symmetric" (permutation-symmetric block chain)
 
 
 def exact_bulk(spec, rmax: int, row: int, unit: int) -> ExactBulk | None:
-    """Exact bulk of the unit, magnetization and overlap from the full transfer engine, or None when the engine
-    cannot hold the spec (too many joint states or weight configurations): an overlay never stops a run."""
-    from ..exact.transfer import MAX_STATES, build, correlation_length, perron
-    from ..model import count_weight_configurations
+    """Exact bulk of the unit (row, unit), the magnetization and the overlap from
+    :func:`deeprg.exact.observables.bulk_observables` (the full transfer engine when it is cheap, else the
+    permutation-symmetric one), or None when neither can hold the spec: an overlay never stops a run. The
+    symmetric engine gives the single unit at (row 0, unit 0) only, so other units are left out there."""
+    from ..exact import symmetric
+    from ..exact.observables import bulk_observables, choose_engine, full_engine_cost
 
-    states = len(spec.values.neurons) ** (spec.rows * spec.width)
-    if states > MAX_STATES or states * count_weight_configurations(spec) > MAX_EXACT_WORK:
-        return None
     try:
-        tm = build(spec)
-        lam, values, ell, rho = perron(tm.T)
+        engine = choose_engine(spec)
+        if engine == "full" and full_engine_cost(spec) > MAX_EXACT_WORK:
+            return None
+        if engine == "symmetric":
+            symmetric.check_limits(spec)
+        obs = bulk_observables(spec, rmax, engine)
     except ValueError:
         return None
-    f = state_observables(tm.states, row, unit)
     G, mean = {}, {}
-    for k, name in enumerate(OBSERVABLES):
-        if name == "overlap" and spec.rows < 2:
-            continue
-        G[name], mean[name] = bulk_correlation(tm, f[k], rmax, lam, ell, rho)
-    return ExactBulk(G, mean, correlation_length(values), "transfer")
+    if (row, unit) == (0, 0):
+        G["unit"], mean["unit"] = obs["single"].G, obs["single"].mean
+    elif engine == "full":
+        from ..exact.transfer import build, bulk
+
+        b = bulk(build(spec), rmax, row, unit)
+        G["unit"], mean["unit"] = b.G, b.mean
+    for name in ("magnetization", "overlap"):
+        if obs.get(name) is not None:
+            G[name], mean[name] = obs[name].G, obs[name].mean
+    return ExactBulk(G, mean, obs["xi"], obs["engine"])

@@ -239,8 +239,8 @@ def run(config: MCConfig, checkpoint: str | Path | None = None,
                   if config.method == "metropolis" else None)
     mean_h = (progress.sums / measured).reshape(spec.depth, spec.rows, spec.width)
     diagnostics = getattr(rule.impl, "diagnostics", None)
-    return MCResult(config, corr, None if exact is None else exact.G["unit"],
-                    None if exact is None else exact.mean["unit"], None if exact is None else exact.xi,
+    return MCResult(config, corr, None if exact is None else exact.G.get("unit"),
+                    None if exact is None else exact.mean.get("unit"), None if exact is None else exact.xi,
                     correlation_length(corr.G, corr.G_err), mean_h, acceptance, progress.seconds,
                     config.chains * total * rule.sites_per_sweep(spec, tables), progress.series[0], observables,
                     exact, None if diagnostics is None else diagnostics(tables, state, total, config.chains))
