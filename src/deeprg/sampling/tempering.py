@@ -16,6 +16,11 @@ the prior and the output cost being the same for both; accepting with :math:`\mi
 product ensemble, so every level keeps its own DNA distribution and the target level mixes through the hot ones
 (large :math:`\beta_v` and sign models, where single-site updates are slow). Exchanges swap the levels of two
 replicas, not their arrays. Measurements use, in every chain, the replica at level 0.
+
+Limitation: C is extensive (it grows with M L N), so neighbouring levels must differ by about
+:math:`1/\sqrt{M L N}` in :math:`\beta_v` for exchanges to be accepted; a few levels suit shallow or narrow
+networks only (width 8, two rows, depth 200: no exchange accepted with 4 levels from 0.8 to 0.2). The
+acceptance of every pair is reported (``sampler.swap_acceptance`` in ``result.json``).
 """
 
 from __future__ import annotations
