@@ -72,7 +72,10 @@ PANELS = (("unit", "single unit h_(row, unit)"), ("magnetization", "magnetizatio
 def observables_figure(result: dict, title: str):
     """G(r) of the unit, the magnetization and the overlap (when present) of one run's ``to_dict()``: Monte
     Carlo with error bars, the exact bulk as a line where it is known."""
-    blocks = [(name, label, result if name == "unit" else result.get(name)) for name, label in PANELS]
+    config = result.get("config", {})
+    unit_label = f"single unit h_(row {config.get('row', 0)}, unit {config.get('unit', 0)})"
+    blocks = [(name, unit_label if name == "unit" else label, result if name == "unit" else result.get(name))
+              for name, label in PANELS]
     blocks = [b for b in blocks if b[2] is not None]
     fig, axes = plt.subplots(1, len(blocks), figsize=(4.6 * len(blocks), 3.8), squeeze=False)
     for ax, (name, label, block) in zip(axes[0], blocks):
