@@ -64,7 +64,7 @@ def _cdf(weights: np.ndarray) -> np.ndarray:
 
 def magnitude(n: int) -> str:
     """An integer of any size in scientific notation (float formatting overflows above ~1e308)."""
-    return f"{n:.3g}" if n < 10**300 else f"~1e{len(str(n)) - 1}"
+    return f"{n:.3g}" if n < 10**300 else f"~1e{int((n.bit_length() - 1) * math.log10(2))}"
 
 
 def table_entries(spec: NetworkSpec) -> int:
