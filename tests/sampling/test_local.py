@@ -260,9 +260,9 @@ def test_wide_local_overlap_matches_closed_form():
     burn-in."""
     N = 16
     x = [[1] * N, [1, -1] * (N // 2)]
-    spec = NetworkSpec(width=N, depth=200, x=x, y=x, beta_v=0.8, activation="sign",
+    spec = NetworkSpec(width=N, depth=100, x=x, y=x, beta_v=0.8, activation="sign",
                        values=ValueSets(weights=(-1, 1), biases=(0,), neurons=(-1, 1)))
-    result = run(MCConfig(spec, chains=8, sweeps=3000, burn_in=1000, rmax=4, seed=1))
+    result = run(MCConfig(spec, chains=4, sweeps=2000, burn_in=800, rmax=4, seed=1))
     G, mean = sign_overlap_bulk(N, 0.8, 4)
     q = result.observables["overlap"]
     assert result.exact.source == "symmetric"  # the permutation-symmetric engine holds it
