@@ -1,16 +1,21 @@
-"""Benchmark of `deeprg mc` (seed 003, Fig 7 toy: N = L = 1, W, b in {-1, 1}, h in {0, 1}, beta = beta_v = 1).
+"""Benchmark of `deeprg mc`: every sampler against the scalar baseline, in one run.
 
-Prints, from one run:
-1. site updates per ns of the numba DNA Gibbs kernel vs a naive per-site Python/NumPy heat bath (ratio),
-2. moves per second of the DNN Metropolis sampler at depth 10^2 vs 10^4 (its cost must not grow with depth),
-3. effective samples per second of the exact (FFBS) sampler vs Gibbs on the depth-10^4 chain (ESS of G(1)).
+Prints:
+1. site updates per ns of the heat baths at (N, L) = (1, 1), (8, 4), (64, 16), (256, 64): the scalar baseline
+   (a per-site Python/NumPy heat bath of the Fig 7 toy, N = L = 1 only), today's joint-table Gibbs kernel (only
+   where its tables fit), the local kernel; kernel time only, and the whole run (`deeprg.sampling.run`, with
+   measurement) on the toy at depth 1e4 with 256 chains;
+2. exact draws: ancestral (bit-packed) vs FFBS in neuron configurations per second on the toy at depth 1e4;
+3. DNN Metropolis moves per second at depth 1e2 and 1e4 (its cost must not grow with depth);
+4. ratios to the baselines; a JSON record in results/bench/bench_mc.json.
 
-Timings are the best of several repeats (the machine may be shared). Run: .venv/bin/python benchmarks/bench_mc.py
+The multispin heat bath (many chains per word for the DNA Gibbs sweep) is not implemented; its column says so.
+Timings are best of a few repeats; the machine may be shared, so compare ratios within one run.
+Run: PYTHONPATH=src .venv/bin/python benchmarks/bench_mc.py
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -18,30 +23,26 @@ import time
 import numba
 import numpy as np
 
-from deeprg import hamiltonian as ham
-from deeprg.exact import neuron_states
-from deeprg.model import NetworkSpec
-from deeprg.sampling import MCConfig, gibbs, original, run
-from deeprg.sampling import _kernels
+sys.path.insert(0, os.path.dirname(__file__))
+from _timing import best_time, record  # noqa: E402
 
-CHAINS = 16
+from deeprg import hamiltonian as ham  # noqa: E402
+from deeprg.exact import neuron_states  # noqa: E402
+from deeprg.model import NetworkSpec, ValueSets  # noqa: E402
+from deeprg.sampling import MCConfig, ancestral, ffbs, gibbs, local, original, run  # noqa: E402
+from deeprg.sampling import _kernels  # noqa: E402
+from deeprg.sampling.registry import SAMPLERS  # noqa: E402
 
-
-def best_of(fn, repeats=5):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+SIZES = ((1, 1), (8, 4), (64, 16), (256, 64))
+DEPTH = {(1, 1): 10_000, (8, 4): 200, (64, 16): 8, (256, 64): 2}
 
 
-def naive_sweep(spec, out, prior, E_ext, h, c, rng):
+def naive_sweep(spec, out, E_ext, h, c, rng):
     """One checkerboard heat-bath sweep of one chain, site by site in Python with NumPy conditionals."""
     M, S = spec.depth, out.shape[1]
     E = E_ext[:S]
     for m in range(M + 1):
-        w = prior * E_ext[h[m + 1], out[:, h[m]]]
+        w = E_ext[h[m + 1], out[:, h[m]]]
         c[m] = rng.choice(len(w), p=w / w.sum())
     for parity in (1, 2):
         for m in range(parity, M + 1, 2):
@@ -50,68 +51,108 @@ def naive_sweep(spec, out, prior, E_ext, h, c, rng):
             h[m] = rng.choice(S, p=w / w.sum())
 
 
-def bench_gibbs():
-    spec = NetworkSpec(depth=10_000)
+def scalar_baseline() -> float:
+    spec = NetworkSpec(depth=300)
     tables = gibbs.prepare(spec)
-    state = gibbs.init(tables, spec.depth, CHAINS, np.random.default_rng(0))
-    h, c = state.h.copy(), state.c.copy()
-    sweeps = 10
-    kernel = lambda: _kernels.gibbs_sweeps(h, c, state.keys, 0, sweeps, tables.out, tables.config_cdf,
-                                           tables.neuron_cdf)
-    kernel()  # compile (cached)
-    sites = CHAINS * sweeps * (2 * spec.depth + 1)
-    fast = sites / best_of(kernel) / 1e9
-    small = spec.replace(depth=500)
-    states = neuron_states(small)
-    distance = ham.mismatch(states[:, None], states[None, :], small.p)
-    cost = small.beta * ham.mismatch(small.y_array, states, small.p)
-    E_ext = np.vstack([np.exp(-small.beta_v * distance), np.exp(-cost)[None]])
-    st = gibbs.init(tables, small.depth, 1, np.random.default_rng(1))
-    hh, cc, rng = st.h[0].copy(), st.c[0].copy(), np.random.default_rng(2)
-    prior = np.ones(len(tables.out))
-    naive = (2 * small.depth + 1) / best_of(lambda: naive_sweep(small, tables.out, prior, E_ext, hh, cc, rng), 3) / 1e9
-    return fast, naive
+    states = neuron_states(spec)
+    distance = ham.mismatch(states[:, None], states[None, :], spec.p)
+    cost = spec.beta * ham.mismatch(spec.y_array, states, spec.p)
+    E_ext = np.vstack([np.exp(-spec.beta_v * distance), np.exp(-cost)[None]])
+    st = gibbs.init(tables, spec.depth, 1, np.random.default_rng(1))
+    h, c, rng = st.h[0].copy(), st.c[0].copy(), np.random.default_rng(2)
+    return (2 * spec.depth + 1) / best_time(lambda: naive_sweep(spec, tables.out, E_ext, h, c, rng), 3) / 1e9
 
 
-def bench_metropolis():
+def wide_spec(N: int, L: int, depth: int) -> NetworkSpec:
+    rng = np.random.default_rng(0)
+    x = rng.choice([-1, 1], size=(L, N)).tolist()
+    return NetworkSpec(width=N, depth=depth, x=x, y=x, beta_v=0.8, activation="sign",
+                       values=ValueSets(weights=(-1, 1), biases=(0,), neurons=(-1, 1)))
+
+
+def kernel_rates(chains: int = 4) -> dict:
+    rows = {}
+    for N, L in SIZES:
+        M = DEPTH[(N, L)]
+        spec = NetworkSpec(depth=M) if (N, L) == (1, 1) else wide_spec(N, L, M)
+        gibbs_rate = None
+        if SAMPLERS["gibbs"].invalid(spec) is None:
+            tables = gibbs.prepare(spec)
+            state = gibbs.init(tables, M, chains, np.random.default_rng(0))
+            sweeps = 5
+            gibbs_rate = chains * sweeps * (2 * M + 1) / best_time(
+                lambda: _kernels.gibbs_sweeps(state.h, state.c, state.keys, 0, sweeps, tables.out,
+                                              tables.config_cdf, tables.neuron_cdf), 3) / 1e9
+        tables = local.prepare(spec)
+        state = local.init(tables, M, chains, np.random.default_rng(0))
+        local.step(tables, state, 1)
+        sweeps = 5 if N < 64 else 1
+        local_rate = chains * sweeps * local.sites_per_sweep(spec) / best_time(
+            lambda: local.step(tables, state, sweeps), 3 if N < 256 else 1) / 1e9
+        rows[f"N={N},L={L},M={M}"] = {"gibbs_kernel": gibbs_rate, "local_kernel": local_rate}
+    return rows
+
+
+def whole_runs(chains: int = 256, depth: int = 10_000) -> dict:
+    spec = NetworkSpec(depth=depth)
+    out = {}
+    for method, sweeps in (("gibbs", 20), ("local", 20), ("ancestral", 20)):
+        run(MCConfig(spec.replace(depth=100), "dna", method, chains=2, sweeps=2, burn_in=0, rmax=5))  # compile
+        result = run(MCConfig(spec, "dna", method, chains=chains, sweeps=sweeps, burn_in=0, rmax=5, seed=1))
+        out[method] = result.to_dict()["site_updates_per_ns"]
+    return out
+
+
+def exact_rates(chains: int = 256, depth: int = 10_000) -> dict:
+    spec = NetworkSpec(depth=depth)
+    ta, tf = ancestral.prepare(spec), ffbs.prepare(spec)
+    sa = ancestral.init(ta, depth, chains, np.random.default_rng(0))
+    sf = ffbs.init(tf, depth, chains, np.random.default_rng(0))
+    draws = 4
+    a = chains * draws / best_time(lambda: ancestral.step(ta, sa, draws), 3)
+    f = chains * draws / best_time(lambda: ffbs.step(tf, sf, draws), 3)
+    return {"ancestral_configs_per_s": a, "ffbs_configs_per_s": f, "ratio": a / f}
+
+
+def metropolis_rates(chains: int = 16) -> dict:
     rates = {}
     for depth in (100, 10_000):
         spec = NetworkSpec(depth=depth)
         tables = original.prepare(spec)
-        state = original.init(tables, depth, CHAINS, np.random.default_rng(0))
-        state = original.step(tables, state, 20)
+        state = original.step(tables, original.init(tables, depth, chains, np.random.default_rng(0)), 20)
         sweeps = max(10, 200_000 // depth)
-        rates[depth] = CHAINS * sweeps * (depth + 1) / best_of(lambda: original.step(tables, state, sweeps))
+        rates[depth] = chains * sweeps * (depth + 1) / best_time(lambda: original.step(tables, state, sweeps))
     return rates
-
-
-def bench_ess():
-    spec = NetworkSpec(depth=10_000)
-    out = {}
-    for method, sweeps in (("gibbs", 300), ("exact", 100)):
-        run(MCConfig(spec, "dna", method, chains=2, sweeps=2, burn_in=0, rmax=5))  # nothing left to compile
-        result = run(MCConfig(spec, "dna", method, chains=CHAINS, sweeps=sweeps, burn_in=20, rmax=5, seed=1))
-        ess = float(result.correlation.ess[1])
-        out[method] = {"ess_G1": ess, "seconds": result.seconds, "ess_per_s": ess / result.seconds,
-                       "tau_int_G1": float(result.correlation.tau_int[1])}
-    return out
 
 
 def main():
     os.environ.setdefault("DEEPRG_PROGRESS", "0")
-    print(f"threads: {numba.get_num_threads()}, load average: {os.getloadavg()[0]:.2f}", file=sys.stderr)
-    fast, naive = bench_gibbs()
-    print(f"DNA Gibbs kernel: {fast:.3f} site updates/ns (depth 1e4, {CHAINS} chains); naive per-site "
-          f"Python/NumPy loop: {naive:.2e} site updates/ns; ratio {fast / naive:.0f}x")
-    rates = bench_metropolis()
-    print(f"DNN Metropolis: {rates[100]:.3g} moves/s at depth 1e2, {rates[10_000]:.3g} moves/s at depth 1e4 "
-          f"(ratio 1e4/1e2 = {rates[10_000] / rates[100]:.2f})")
-    ess = bench_ess()
-    print(f"depth-1e4 DNA chain, ESS of G(1) per second: exact (FFBS) {ess['exact']['ess_per_s']:.3g}, "
-          f"Gibbs {ess['gibbs']['ess_per_s']:.3g} (tau_int {ess['gibbs']['tau_int_G1']:.2f}); ratio exact/Gibbs "
-          f"{ess['exact']['ess_per_s'] / ess['gibbs']['ess_per_s']:.2f}")
-    print(json.dumps({"gibbs_updates_per_ns": fast, "naive_updates_per_ns": naive, "ratio": fast / naive,
-                      "metropolis_moves_per_s": rates, "ess": ess}))
+    print(f"threads: {numba.get_num_threads()}, load average: {os.getloadavg()[0]:.2f} (shared machine)",
+          file=sys.stderr)
+    start = time.perf_counter()
+    scalar = scalar_baseline()
+    kernels = kernel_rates()
+    print(f"{'(N, L, M)':18s} {'scalar':>10s} {'gibbs(today)':>13s} {'multispin':>10s} {'local':>10s}  "
+          "site updates/ns (kernel only, 4 chains)")
+    for key, row in kernels.items():
+        g = "n/a" if row["gibbs_kernel"] is None else f"{row['gibbs_kernel']:.3g}"
+        s = f"{scalar:.2e}" if key.startswith("N=1,") else "n/a"
+        print(f"{key:18s} {s:>10s} {g:>13s} {'not built':>10s} {row['local_kernel']:10.3g}")
+    whole = whole_runs()
+    print("whole run (deeprg.sampling.run, toy, depth 1e4, 256 chains, with measurement), site updates/ns: "
+          + ", ".join(f"{k} {v:.3g} ({v / scalar:.0f}x scalar)" for k, v in whole.items()))
+    exact = exact_rates()
+    print(f"exact draws (toy, depth 1e4, 256 chains): ancestral {exact['ancestral_configs_per_s']:.3g} configs/s, "
+          f"FFBS {exact['ffbs_configs_per_s']:.3g} configs/s, ratio {exact['ratio']:.1f}x")
+    metro = metropolis_rates()
+    print(f"DNN Metropolis: {metro[100]:.3g} moves/s at depth 1e2, {metro[10_000]:.3g} at depth 1e4 "
+          f"(ratio 1e4/1e2 = {metro[10_000] / metro[100]:.2f})")
+    record("bench_mc", {"scalar_updates_per_ns": scalar, "kernels": str(kernels),
+                        "whole_run_updates_per_ns": str(whole),
+                        "gibbs_kernel_over_scalar": kernels["N=1,L=1,M=10000"]["gibbs_kernel"] / scalar,
+                        "local_kernel_over_scalar": kernels["N=1,L=1,M=10000"]["local_kernel"] / scalar,
+                        "ancestral_over_ffbs": exact["ratio"], "metropolis_moves_per_s": str(metro),
+                        "load_average": os.getloadavg()[0], "seconds": time.perf_counter() - start})
 
 
 if __name__ == "__main__":

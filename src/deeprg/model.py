@@ -232,13 +232,18 @@ class NetworkSpec:
             "bias_prior": self.values.bias_prior and list(self.values.bias_prior),
         }
 
-    def _check_activation_range(self) -> None:
-        """Every reachable pre-activation must map into the neuron value set."""
+    def preactivations(self) -> np.ndarray:
+        """Every reachable pre-activation sum_j W_ij h_j + b_i, sorted (the activation's whole domain)."""
         v = self.values
         weighted_sums = {0.0}
         for _ in range(self.width):  # all values of sum_j W_ij h_j over one row of W
             weighted_sums = {s + w * h for s in weighted_sums for w in v.weights for h in v.neurons}
-        pre = np.array(sorted({s + b for s in weighted_sums for b in v.biases}))
+        return np.array(sorted({s + b for s in weighted_sums for b in v.biases}))
+
+    def _check_activation_range(self) -> None:
+        """Every reachable pre-activation must map into the neuron value set."""
+        v = self.values
+        pre = self.preactivations()
         try:
             out = self.act(pre)
         except Exception as err:  # a user function that fails is a bad input, not a crash

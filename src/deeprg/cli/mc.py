@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from ..sampling.registry import SAMPLERS
 from ._common import done, out_option, parse_values
 
 
@@ -15,15 +16,15 @@ class System(str, Enum):
     dnn = "dnn"
 
 
-class Method(str, Enum):
-    gibbs = "gibbs"
-    metropolis = "metropolis"
-    exact = "exact"
+# one choice per sampler record of deeprg.sampling.registry, plus "auto"
+Method = Enum("Method", {name: name for name in ("auto", *SAMPLERS)}, type=str)
 
 
 def mc(
     system: System = typer.Option(System.dna, help="dna (eq 13, dynamic neurons) or dnn (original cost, eqs 8-9)."),
-    method: Method = typer.Option(None, help="gibbs (DNA default), metropolis (DNN default) or exact (FFBS)."),
+    method: Method = typer.Option(Method.auto, help="auto (DNA: gibbs when its joint tables fit, else local; DNN: "
+                                  "metropolis), " + "; ".join(f"{r.name}: {r.help}" for r in SAMPLERS.values())
+                                  + "."),
     depth: int = typer.Option(10000, help="M, number of dynamic-neuron layers."),
     beta: str = typer.Option("1", help="Inverse temperature of the cost."),
     beta_v: str = typer.Option("1", "--beta-v", help="Inverse temperature of the constraints (DNA)."),
@@ -44,6 +45,9 @@ def mc(
     sweep_beta_v: str = typer.Option(None, "--sweep-beta-v", help="Comma-separated beta_v values: run the DNN "
                                      "once and the DNA at each beta_v (and at --beta-v); writes the Fig 7 "
                                      "comparison and the sweep."),
+    replicas: int = typer.Option(4, help="--method tempering: replicas per chain (levels of the beta_v ladder)."),
+    beta_v_min: str = typer.Option(None, "--beta-v-min", help="--method tempering: lowest beta_v of the "
+                                   "geometric ladder (default beta_v / 4)."),
     out: Path = out_option("deeprg-out/mc"),
 ) -> None:
     """Sample G(r) = <h_m h_m+r> - <h_m><h_m+r> (position-averaged, Fig 7) and compare with the exact bulk."""
@@ -59,7 +63,7 @@ def mc(
     if sweep_beta_v is not None:
         if checkpoint is not None:
             raise ValueError("--checkpoint: not supported with --sweep-beta-v (checkpoint single runs)")
-        if method is Method.metropolis or method is Method.gibbs:
+        if method not in (Method.auto, Method.exact):
             raise ValueError("--method: with --sweep-beta-v give nothing (DNA gibbs, DNN metropolis) or 'exact'")
         values = parse_values(sweep_beta_v, "--sweep-beta-v")
         exact = method is Method.exact
@@ -83,7 +87,9 @@ def mc(
         done(out, ["result.json", "sweep_beta_v.png", "fig7.png"])
         return
 
-    config = MCConfig(spec, system.value, None if method is None else method.value, **common)
+    from ._common import parse_number
+    low = None if beta_v_min is None else parse_number(beta_v_min, "--beta-v-min")
+    config = MCConfig(spec, system.value, method.value, replicas=replicas, beta_v_min=low, **common)
     if checkpoint is not None and checkpoint.is_dir():
         raise ValueError(f"--checkpoint: {checkpoint} is a folder; give a file name")
     with progress_bar(config.total_sweeps, f"{config.system} {config.method}") as advance:
@@ -97,12 +103,21 @@ def mc(
             np.savez(fh, series=result.series, columns=np.array([f"P({r})" for r in range(rmax + 1)] + ["H"]))
 
     atomic_write(out / "timeseries.npz", write_series)
-    save_figure(plots.correlation_figure({system.value: payload},
-                                        f"{system.value} ({config.method}): depth {depth}, beta = {spec.beta:g}, "
-                                        f"beta_v = {spec.beta_v:g}"), out / "G.png")
-    z = result.z[:6]
-    typer.echo(f"G(0..5) = {[round(float(v), 5) for v in result.correlation.G[:6]]}; exact "
-               f"{[round(float(v), 5) for v in result.G_exact[:6]]}; max |z| (r <= 5) = {abs(z).max():.2f}")
+    save_figure(plots.observables_figure(payload, f"{system.value} ({config.method}): width {width}, "
+                                            f"{spec.rows} rows, depth {depth}, beta = {spec.beta:g}, "
+                                            f"beta_v = {spec.beta_v:g}"), out / "G.png")
+    G = [round(float(v), 5) for v in result.correlation.G[:6]]
+    if result.G_exact is None:
+        typer.echo(f"{config.method}: G(0..5) = {G}; no exact overlay (the exact engine cannot hold this spec)")
+    else:
+        typer.echo(f"{config.method}: G(0..5) = {G}; exact {[round(float(v), 5) for v in result.G_exact[:6]]}; "
+                   f"max |z| (r <= 5) = {abs(result.z[:6]).max():.2f}")
+    for name in ("overlap", "magnetization"):
+        block = payload[name]
+        if block is not None:
+            exact = "" if block["G_exact"] is None else f" (exact {float(block['G_exact'][0]):.5g})"
+            typer.echo(f"{name}: mean {block['mean']:.5g} +- {block['mean_err']:.2g}, G(0) = "
+                       f"{float(block['G'][0]):.5g} +- {float(block['G_err'][0]):.2g}{exact}")
     done(out, ["result.json", "timeseries.npz", "G.png"])
 
 

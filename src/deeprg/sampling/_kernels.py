@@ -146,18 +146,39 @@ def ffbs_draws(h, c, keys, first_draw, n_draws, alpha, T, last_cdf, out, config_
 
 
 @njit(parallel=True, cache=True, fastmath=True)
-def position_averages(h, value, lo, hi, rmax, series, row):
-    """Per chain: series[i, row, r] = mean over m in [lo, hi - r] of f(h_m) f(h_{m+r}) for r = 0..rmax and
-    series[i, row, rmax + 1] = mean over m in [lo, hi] of f(h_m), with f = ``value`` per state."""
-    chains = h.shape[0]
-    n = hi - lo + 1
-    for i in prange(chains):
-        f = np.empty(n)
+def position_averages(f, rmax, series, t):
+    """Per observable k and chain c, from its per-layer values f[k, c, :] over the bulk window:
+    series[k, c, t, r] = mean over positions j of f_j f_{j+r} for r = 0..rmax and series[k, c, t, rmax + 1] =
+    mean of f_j."""
+    K, chains, n = f.shape
+    for kc in prange(K * chains):
+        k, c = kc // chains, kc % chains
+        total = 0.0
         for j in range(n):
-            f[j] = value[h[i, lo + j]]
-        series[i, row, rmax + 1] = f.sum() / n
+            total += f[k, c, j]
+        series[k, c, t, rmax + 1] = total / n
         for r in range(rmax + 1):
             acc = 0.0
             for j in range(n - r):
-                acc += f[j] * f[j + r]
-            series[i, row, r] = acc / (n - r)
+                acc += f[k, c, j] * f[k, c, j + r]
+            series[k, c, t, r] = acc / (n - r)
+
+
+@njit(parallel=True, cache=True)
+def ancestral_draws(h, keys, first_draw, n_draws, first_cdf, cdfs, table_of):
+    """Exact draws of neuron chains forward: h^(1) from ``first_cdf``, h^(m+1) from row h^(m) of table
+    ``cdfs[table_of[m - 1]]`` (S, S). Same layout as :func:`ffbs_draws`; one uniform per layer."""
+    chains, width = h.shape
+    M = width - 2
+    S = first_cdf.shape[0]
+    stride = np.uint64(M)
+    flat = cdfs.ravel()
+    for i in prange(chains):
+        key = keys[i]
+        for k in range(n_draws):
+            base = np.uint64(first_draw + k) * stride
+            cur = draw(first_cdf, 0, S, uniform(key, base))
+            h[i, 1] = cur
+            for m in range(1, M):
+                cur = draw(flat, (table_of[m - 1] * S + cur) * S, S, uniform(key, base + np.uint64(m)))
+                h[i, m + 1] = cur

@@ -26,7 +26,7 @@ import numpy as np
 from ..exact import FiniteChain
 from ..model import NetworkSpec
 from . import _kernels
-from .tables import ChainState, LayerTables, layer_tables, prior_start
+from .tables import ChainState, layer_observables, neuron_values, LayerTables, layer_tables, prior_start
 
 
 class ExactTables(NamedTuple):
@@ -55,3 +55,11 @@ def step(tables: ExactTables, state: ChainState, draws: int = 1) -> ChainState:
     _kernels.ffbs_draws(new.h, new.c, new.keys, state.sweep, draws, tables.alpha, tables.T, tables.last_cdf,
                         tables.layer.out, tables.layer.config_cdf)
     return new._replace(sweep=state.sweep + draws)
+
+
+State = ChainState
+__all__ = ["State", "init", "layer_observables", "neuron_values", "prepare", "sites_per_sweep", "step"]
+
+
+def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
+    return 2 * spec.depth + 1

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..model import NetworkSpec
 from . import _kernels
-from .tables import ChainState, LayerTables, check_finite_beta_v, layer_tables, prior_start
+from .tables import ChainState, layer_observables, neuron_values, LayerTables, check_finite_beta_v, layer_tables, prior_start
 
 
 def prepare(spec: NetworkSpec) -> LayerTables:
@@ -39,3 +39,11 @@ def step(tables: LayerTables, state: ChainState, sweeps: int = 1) -> ChainState:
     _kernels.gibbs_sweeps(new.h, new.c, new.keys, state.sweep, sweeps, tables.out, tables.config_cdf,
                           tables.neuron_cdf)
     return new._replace(sweep=state.sweep + sweeps)
+
+
+State = ChainState
+__all__ = ["State", "init", "layer_observables", "neuron_values", "prepare", "sites_per_sweep", "step"]
+
+
+def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
+    return 2 * spec.depth + 1

@@ -29,6 +29,16 @@ import numpy as np
 from ..stats import Estimate, estimate
 
 MAX_EDGE = 100
+OBSERVABLES = ("unit", "magnetization", "overlap")
+
+
+def state_observables(states: np.ndarray, row: int, unit: int) -> np.ndarray:
+    r"""(3, S) values of :data:`OBSERVABLES` for joint layer states (S, L, N): the unit
+    :math:`h_{\text{row},\text{unit}}`, the magnetization :math:`\frac1N\sum_i h_{0i}` and the overlap of the first
+    two data rows :math:`q = \frac1N\sum_i h_{0i} h_{1i}` (zero when L = 1)."""
+    h0 = states[:, 0, :]
+    overlap = (h0 * states[:, 1, :]).mean(axis=1) if states.shape[1] > 1 else np.zeros(len(states))
+    return np.stack([states[:, row, unit], h0.mean(axis=1), overlap]).astype(float)
 
 
 def bulk_window(depth: int, rmax: int) -> tuple[int, int]:
@@ -89,3 +99,46 @@ def correlation_length(G: np.ndarray, G_err: np.ndarray, significance: float = 3
     weights = (G[keep] / G_err[keep]) ** 2  # 1 / var(ln G)
     slope = np.polyfit(r[keep], np.log(G[keep]), 1, w=np.sqrt(weights))[0]
     return float(-1.0 / slope) if slope < 0 else float("inf")
+
+
+MAX_EXACT_WORK = 5e8  # joint states x weight configurations the full transfer engine may enumerate
+
+
+class ExactBulk(NamedTuple):
+    """Exact bulk G(r) and mean of the per-layer observables (keys of :data:`OBSERVABLES`)."""
+
+    G: dict  # name -> (rmax + 1,) array
+    mean: dict  # name -> float
+    xi: float
+    source: str  # "full" (transfer matrix) or "symmetric" (permutation-symmetric block chain)
+
+
+def exact_bulk(spec, rmax: int, row: int, unit: int) -> ExactBulk | None:
+    """Exact bulk of the unit (row, unit), the magnetization and the overlap from
+    :func:`deeprg.exact.observables.bulk_observables` (the full transfer engine when it is cheap, else the
+    permutation-symmetric one), or None when neither can hold the spec: an overlay never stops a run. The
+    symmetric engine gives the single unit at (row 0, unit 0) only, so other units are left out there."""
+    from ..exact import symmetric
+    from ..exact.observables import bulk_observables, choose_engine, full_engine_cost
+
+    try:
+        engine = choose_engine(spec)
+        if engine == "full" and full_engine_cost(spec) > MAX_EXACT_WORK:
+            return None
+        if engine == "symmetric":
+            symmetric.check_limits(spec)
+        obs = bulk_observables(spec, rmax, engine)
+    except ValueError:
+        return None
+    G, mean = {}, {}
+    if (row, unit) == (0, 0):
+        G["unit"], mean["unit"] = obs["single"].G, obs["single"].mean
+    elif engine == "full":
+        from ..exact.transfer import build, bulk
+
+        b = bulk(build(spec), rmax, row, unit)
+        G["unit"], mean["unit"] = b.G, b.mean
+    for name in ("magnetization", "overlap"):
+        if obs.get(name) is not None:
+            G[name], mean[name] = obs[name].G, obs[name].mean
+    return ExactBulk(G, mean, obs["xi"], obs["engine"])

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..model import NetworkSpec
 from . import _kernels
-from .tables import ChainState, LayerTables, forward_states, layer_tables, prior_start
+from .tables import ChainState, layer_observables, neuron_values, LayerTables, forward_states, layer_tables, prior_start
 
 
 def prepare(spec: NetworkSpec) -> LayerTables:
@@ -54,3 +54,11 @@ def step(tables: LayerTables, state: ChainState, sweeps: int = 1, layers: np.nda
     _kernels.metropolis_sweeps(new.h, new.c, new.keys, new.accepted, state.sweep, sweeps, layers, tables.out,
                                tables.prior_cdf, tables.cost)
     return new._replace(sweep=state.sweep + sweeps)
+
+
+State = ChainState
+__all__ = ["State", "init", "layer_observables", "neuron_values", "prepare", "sites_per_sweep", "step"]
+
+
+def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
+    return spec.depth + 1

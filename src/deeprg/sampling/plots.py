@@ -63,3 +63,34 @@ def sweep_figure(sweep: dict):
     right.legend(fontsize=8)
     fig.suptitle("DNA -> DNN as beta_v grows (eq 13)")
     return fig
+
+
+PANELS = (("unit", "single unit h_(row, unit)"), ("magnetization", "magnetization m = (1/N) sum_i h_0i"),
+          ("overlap", "overlap q = (1/N) sum_i h_0i h_1i"))
+
+
+def observables_figure(result: dict, title: str):
+    """G(r) of the unit, the magnetization and the overlap (when present) of one run's ``to_dict()``: Monte
+    Carlo with error bars, the exact bulk as a line where it is known."""
+    config = result.get("config", {})
+    unit_label = f"single unit h_(row {config.get('row', 0)}, unit {config.get('unit', 0)})"
+    blocks = [(name, unit_label if name == "unit" else label, result if name == "unit" else result.get(name))
+              for name, label in PANELS]
+    blocks = [b for b in blocks if b[2] is not None]
+    fig, axes = plt.subplots(1, len(blocks), figsize=(4.6 * len(blocks), 3.8), squeeze=False)
+    for ax, (name, label, block) in zip(axes[0], blocks):
+        G, err = np.asarray(block["G"], float), np.asarray(block["G_err"], float)
+        r = np.arange(len(G))
+        ax.errorbar(r, G, yerr=err, fmt="o", ms=3, capsize=2, color="tab:blue", label="Monte Carlo")
+        if block.get("G_exact") is not None:
+            ax.plot(r, np.asarray(block["G_exact"], float), "-", color="k", lw=1, label="exact bulk")
+        else:
+            ax.text(0.97, 0.97, "no exact overlay\n(spec too large)", transform=ax.transAxes, ha="right",
+                    va="top", fontsize=8, color="0.4")
+        ax.axhline(0, color="0.7", lw=0.6)
+        ax.set(xlabel="separation r (layers)", ylabel="G(r)", title=label)
+        ax.title.set_fontsize(9)
+        ax.legend(fontsize=8, loc="center right")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

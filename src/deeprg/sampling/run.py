@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,25 +21,10 @@ import numpy as np
 from ..model import NetworkSpec
 from ..results import atomic_write
 from ..validation import check_int
-from . import ffbs, gibbs, original
-from ._kernels import position_averages
-from .observables import Correlation, bulk_window, correlation, correlation_length
-from .tables import ChainState
+from . import registry
+from .observables import OBSERVABLES, Correlation, ExactBulk, bulk_window, correlation, correlation_length, exact_bulk
 
 SYSTEMS = ("dna", "dnn")
-METHODS = {"dna": ("gibbs", "exact"), "dnn": ("metropolis", "exact")}
-DEFAULT_METHOD = {"dna": "gibbs", "dnn": "metropolis"}
-
-
-class Sampler(NamedTuple):
-    prepare: Callable
-    init: Callable
-    step: Callable
-
-
-SAMPLERS = {"gibbs": Sampler(gibbs.prepare, gibbs.init, gibbs.step),
-            "metropolis": Sampler(original.prepare, original.init, original.step),
-            "exact": Sampler(ffbs.prepare, ffbs.init, ffbs.step)}
 
 
 def system_spec(system: str, spec: NetworkSpec) -> NetworkSpec:
@@ -56,7 +40,9 @@ class MCConfig:
 
     ``sweeps`` measured sweeps (exact draws for ``method="exact"``) follow ``burn_in`` unmeasured ones, for each
     of ``chains`` independent chains seeded from ``numpy.random.default_rng(seed)``. G(r) is measured for
-    r = 0..rmax on the neuron (``row``, ``unit``).
+    r = 0..rmax on the neuron (``row``, ``unit``), and on the magnetization and overlap of every layer.
+    ``method`` None or "auto" picks a sampler from :mod:`deeprg.sampling.registry` (the joint-table heat bath
+    when its tables fit, else the local one); the resolved name is stored.
     """
 
     spec: NetworkSpec
@@ -70,19 +56,14 @@ class MCConfig:
     block: int = 50
     row: int = 0
     unit: int = 0
+    replicas: int = 4
+    beta_v_min: float | None = None
 
     def __post_init__(self):
         if not isinstance(self.spec, NetworkSpec):
             raise TypeError(f"spec: must be a NetworkSpec, got {type(self.spec).__name__}")
         object.__setattr__(self, "spec", system_spec(self.system, self.spec))
-        method = DEFAULT_METHOD[self.system] if self.method is None else self.method
-        if method not in METHODS[self.system]:
-            raise ValueError(f"method: {method!r} does not sample system {self.system!r}; allowed: "
-                             f"{METHODS[self.system]} (gibbs is the DNA's heat bath, metropolis the DNN's)")
-        object.__setattr__(self, "method", method)
-        if method == "gibbs" and math.isinf(self.spec.beta_v):
-            raise ValueError("beta_v: the DNA Gibbs sampler needs a finite beta_v; beta_v = inf is the plain "
-                             "network: use system 'dnn' (or method 'exact')")
+        object.__setattr__(self, "method", registry.resolve(self.system, self.method, self.spec).name)
         for name, minimum in (("chains", 1), ("sweeps", 2), ("burn_in", 0), ("rmax", 0), ("block", 1),
                               ("row", 0), ("unit", 0), ("seed", 0)):
             object.__setattr__(self, name, check_int(name, getattr(self, name), minimum))
@@ -90,6 +71,12 @@ class MCConfig:
             raise ValueError(f"row/unit: ({self.row}, {self.unit}) outside rows {self.spec.rows}, "
                              f"width {self.spec.width}")
         bulk_window(self.spec.depth, self.rmax)
+        if self.method == "tempering":
+            object.__setattr__(self, "replicas", check_int("replicas", self.replicas, 2))
+            low = self.spec.beta_v / 4 if self.beta_v_min is None else self.beta_v_min
+            if isinstance(low, bool) or not isinstance(low, (int, float, np.integer, np.floating)) or not (
+                    0 < low < self.spec.beta_v):
+                raise ValueError(f"beta_v_min: must lie in (0, beta_v = {self.spec.beta_v:g}), got {low!r}")
 
     @property
     def total_sweeps(self) -> int:
@@ -103,52 +90,69 @@ class MCConfig:
 class Progress(NamedTuple):
     """What a checkpoint holds: the chains and everything accumulated from them."""
 
-    state: ChainState
-    series: np.ndarray  # (chains, sweeps, rmax + 2) position-averaged products and mean, first `filled` valid
+    state: NamedTuple  # the sampler's state (its rule's ``state_type``)
+    series: np.ndarray  # (3, chains, sweeps, rmax + 2) position-averaged products and mean of each observable
     sums: np.ndarray  # (M, L N) sum over chains and measured sweeps of the neuron values
     seconds: float  # sampling time spent so far
 
 
+def _observable(corr: Correlation, exact: ExactBulk | None, name: str) -> dict:
+    """JSON block of one observable; ``G_exact``/``mean_exact`` are null when no exact engine holds the spec."""
+    G_exact = None if exact is None else exact.G.get(name)
+    return {"G": corr.G, "G_err": corr.G_err, "mean": corr.mean, "mean_err": corr.mean_err,
+            "tau_int": corr.tau_int, "ess": corr.ess, "r_hat": corr.r_hat, "G_exact": G_exact,
+            "mean_exact": None if exact is None else exact.mean.get(name),
+            "z": None if G_exact is None else (corr.G - G_exact) / corr.G_err}
+
+
 @dataclass(frozen=True)
 class MCResult:
+    """A finished run. ``G_exact``, ``mean_exact``, ``xi_exact`` and ``z`` are None when the exact engine cannot
+    hold the spec; ``observables`` maps "magnetization" and (two or more rows) "overlap" to their G(r)."""
+
     config: MCConfig
     correlation: Correlation
-    G_exact: np.ndarray
-    mean_exact: float
-    xi_exact: float
+    G_exact: np.ndarray | None
+    mean_exact: float | None
+    xi_exact: float | None
     xi_mc: float
     mean_h: np.ndarray
     acceptance: float | None
     seconds: float
     site_updates: int
     series: np.ndarray  # (chains, sweeps, rmax + 2) time series of P(r) and H (diagnostics; not in to_dict)
+    observables: dict  # name -> Correlation
+    exact: ExactBulk | None
+    sampler: dict | None = None  # sampler diagnostics (e.g. tempering's ladder and exchange acceptance)
 
     @property
-    def z(self) -> np.ndarray:
-        """(G_MC - G_exact) / G_err for each r."""
-        return (self.correlation.G - self.G_exact) / self.correlation.G_err
+    def z(self) -> np.ndarray | None:
+        """(G_MC - G_exact) / G_err for each r (None without an exact overlay)."""
+        return None if self.G_exact is None else (self.correlation.G - self.G_exact) / self.correlation.G_err
 
     def to_dict(self) -> dict:
         c = self.correlation
-        return {"G": c.G, "G_err": c.G_err, "G_exact": self.G_exact, "z": self.z,
-                "mean": c.mean, "mean_err": c.mean_err, "mean_exact": self.mean_exact,
-                "xi_exact": self.xi_exact, "xi_mc": self.xi_mc, "mean_h": self.mean_h,
-                "tau_int": c.tau_int, "ess": c.ess, "r_hat": c.r_hat, "acceptance": self.acceptance,
-                "window": bulk_window(self.config.spec.depth, self.config.rmax),
-                "seconds": self.seconds, "site_updates": self.site_updates,
-                "site_updates_per_ns": self.site_updates / max(self.seconds, 1e-12) / 1e9,
-                "system": self.config.system, "method": self.config.method,
-                "config": self.config.to_dict(), "spec": self.config.spec.to_dict()}
+        spec = self.config.spec
+        out = {"G": c.G, "G_err": c.G_err, "G_exact": self.G_exact, "z": self.z,
+               "mean": c.mean, "mean_err": c.mean_err, "mean_exact": self.mean_exact,
+               "xi_exact": self.xi_exact, "xi_mc": self.xi_mc, "mean_h": self.mean_h,
+               "tau_int": c.tau_int, "ess": c.ess, "r_hat": c.r_hat, "acceptance": self.acceptance,
+               "window": bulk_window(spec.depth, self.config.rmax),
+               "seconds": self.seconds, "site_updates": self.site_updates,
+               "site_updates_per_ns": self.site_updates / max(self.seconds, 1e-12) / 1e9,
+               "system": self.config.system, "method": self.config.method,
+               "exact_source": None if self.exact is None else self.exact.source, "sampler": self.sampler,
+               "config": self.config.to_dict(), "spec": spec.to_dict()}
+        for name in OBSERVABLES[1:]:
+            corr = self.observables.get(name)
+            out[name] = None if corr is None else _observable(corr, self.exact, name)
+        return out
 
 
-def _neuron_values(states: np.ndarray, row: int, unit: int) -> np.ndarray:
-    return np.ascontiguousarray(states[:, row, unit], dtype=float)
-
-
-def _fresh(config: MCConfig, sampler: Sampler, tables) -> Progress:
+def _fresh(config: MCConfig, rule: registry.SamplerRule, tables) -> Progress:
     spec = config.spec
-    state = sampler.init(tables, spec.depth, config.chains, np.random.default_rng(config.seed))
-    series = np.zeros((config.chains, config.sweeps, config.rmax + 2))
+    state = rule.init(tables, spec.depth, config.chains, np.random.default_rng(config.seed))
+    series = np.zeros((len(OBSERVABLES), config.chains, config.sweeps, config.rmax + 2))
     return Progress(state, series, np.zeros((spec.depth, spec.rows * spec.width)), 0.0)
 
 
@@ -158,22 +162,24 @@ def _fingerprint(config: MCConfig) -> str:
 
 def save_checkpoint(path: Path, config: MCConfig, progress: Progress) -> None:
     """Write the chains and accumulators atomically (npz)."""
-    s = progress.state
+    fields = {f"state_{k}": v for k, v in progress.state._asdict().items()}
 
     def write(tmp):
         with open(tmp, "wb") as fh:
-            np.savez(fh, h=s.h, c=s.c, keys=s.keys, sweep=s.sweep, accepted=s.accepted, series=progress.series,
-                     sums=progress.sums, seconds=progress.seconds, config=_fingerprint(config))
+            np.savez(fh, **fields, series=progress.series, sums=progress.sums, seconds=progress.seconds,
+                     config=_fingerprint(config))
 
     atomic_write(Path(path), write)
 
 
 def load_checkpoint(path: Path, config: MCConfig) -> Progress:
+    state_type = registry.SAMPLERS[config.method].State
     with np.load(path) as data:
         if str(data["config"]) != _fingerprint(config):
             raise ValueError(f"checkpoint: {path} was written by a run with other options; rerun with those "
                              "options or give a new --checkpoint file")
-        state = ChainState(data["h"], data["c"], data["keys"], int(data["sweep"]), data["accepted"])
+        state = state_type(**{k: data[f"state_{k}"] for k in state_type._fields})
+        state = state._replace(sweep=int(state.sweep))
         return Progress(state, data["series"], data["sums"], float(data["seconds"]))
 
 
@@ -184,33 +190,32 @@ def run(config: MCConfig, checkpoint: str | Path | None = None,
 
     ``on_block(k)`` is called after the k-th committed block (k = 1, 2, ...), e.g. to interrupt a test run;
     ``progress(n)`` after every n sweeps done (the CLI passes a progress bar's ``advance``).
+    The exact overlay (G_exact) is computed only when the exact engine holds the spec, else left None.
     """
-    from ..exact import build, bulk
+    from ._kernels import position_averages
 
     spec = config.spec
-    sampler = SAMPLERS[config.method]
-    tables = sampler.prepare(spec)
-    layer = getattr(tables, "layer", tables)
-    value = _neuron_values(layer.states, config.row, config.unit)
-    flat_states = layer.states.reshape(len(layer.states), -1)
+    rule = registry.SAMPLERS[config.method]
+    tables = rule.prepare(spec, **{name: getattr(config, name) for name in rule.options})
     lo, hi = bulk_window(spec.depth, config.rmax)
     path = Path(checkpoint) if checkpoint is not None else None
     advance = progress if progress is not None else (lambda n: None)
-    progress = load_checkpoint(path, config) if path is not None and path.exists() else _fresh(config, sampler,
-                                                                                               tables)
+    progress = load_checkpoint(path, config) if path is not None and path.exists() else _fresh(config, rule, tables)
     total = config.total_sweeps
     blocks_done = 0
     try:
         advance(progress.state.sweep)
         while progress.state.sweep < total:
             start = time.perf_counter()
-            state, series, sums = progress.state, progress.series, progress.sums.copy()
+            # a copy per block: samplers may step in place, and Ctrl-C must find the committed pair
+            state, series, sums = progress.state.copy(), progress.series, progress.sums.copy()
             for _ in range(min(config.block, total - state.sweep)):
-                state = sampler.step(tables, state, 1)
+                state = rule.step(tables, state, 1)
                 t = state.sweep - 1 - config.burn_in
                 if t >= 0:
-                    position_averages(state.h, value, lo, hi, config.rmax, series, t)
-                    sums += flat_states[state.h[:, 1:spec.depth + 1]].sum(axis=0)
+                    position_averages(rule.layer_observables(tables, state, config.row, config.unit, lo, hi),
+                                      config.rmax, series, t)
+                    sums += rule.neuron_values(tables, state).sum(axis=0)
             progress = Progress(state, series, sums, progress.seconds + time.perf_counter() - start)
             advance(config.block)
             blocks_done += 1
@@ -224,14 +229,17 @@ def run(config: MCConfig, checkpoint: str | Path | None = None,
         save_checkpoint(path, config, progress)
 
     state = progress.state
-    tm = build(spec)
-    exact_bulk = bulk(tm, config.rmax, config.row, config.unit)
-    corr = correlation(progress.series)
+    exact = exact_bulk(spec, config.rmax, config.row, config.unit)
+    corr = correlation(progress.series[0])
+    observables = {name: correlation(progress.series[k]) for k, name in enumerate(OBSERVABLES)
+                   if k > 0 and (name != "overlap" or spec.rows > 1)}
     measured = config.chains * config.sweeps
     acceptance = (float(state.accepted.sum()) / (config.chains * total * (spec.depth + 1))
                   if config.method == "metropolis" else None)
-    sites_per_sweep = spec.depth + 1 if config.method == "metropolis" else 2 * spec.depth + 1
     mean_h = (progress.sums / measured).reshape(spec.depth, spec.rows, spec.width)
-    return MCResult(config, corr, exact_bulk.G, exact_bulk.mean, exact_bulk.xi,
+    diagnostics = getattr(rule.impl, "diagnostics", None)
+    return MCResult(config, corr, None if exact is None else exact.G.get("unit"),
+                    None if exact is None else exact.mean.get("unit"), None if exact is None else exact.xi,
                     correlation_length(corr.G, corr.G_err), mean_h, acceptance, progress.seconds,
-                    config.chains * total * sites_per_sweep, progress.series)
+                    config.chains * total * rule.sites_per_sweep(spec, tables), progress.series[0], observables,
+                    exact, None if diagnostics is None else diagnostics(tables, state, total, config.chains))

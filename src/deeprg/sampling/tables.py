@@ -35,7 +35,7 @@ import numpy as np
 
 from .. import hamiltonian as ham
 from ..exact import neuron_states, state_index
-from ..model import NetworkSpec, weight_configurations
+from ..model import NetworkSpec, count_weight_configurations, weight_configurations
 
 MAX_TABLE_ENTRIES = 1 << 25
 
@@ -62,16 +62,28 @@ def _cdf(weights: np.ndarray) -> np.ndarray:
     return cdf
 
 
+def magnitude(n: int) -> str:
+    """An integer of any size in scientific notation (float formatting overflows above ~1e308)."""
+    return f"{n:.3g}" if n < 10**300 else f"~1e{int((n.bit_length() - 1) * math.log10(2))}"
+
+
+def table_entries(spec: NetworkSpec) -> int:
+    """Entries of the conditional tables of ``spec``: S (S+1) C, times S for the DNA's neuron table."""
+    S = len(spec.values.neurons) ** (spec.rows * spec.width)
+    C = count_weight_configurations(spec)
+    return S * (S + 1) * C * (S if spec.hamiltonian == "dna" else 1)
+
+
 def layer_tables(spec: NetworkSpec) -> LayerTables:
     """Build the tables of ``spec``; neurons are only tabulated for the DNA (``hamiltonian="dna"``)."""
+    size = table_entries(spec)
+    if size > MAX_TABLE_ENTRIES:
+        raise ValueError(f"width/rows: the sampler tables would hold {magnitude(size)} entries (> {MAX_TABLE_ENTRIES:.3g}); "
+                         "use --method local (DNA), fewer rows, a smaller width or smaller value sets")
     states = neuron_states(spec)
     W, b, log_prior = weight_configurations(spec)
-    S, C = len(states), len(W)
+    S = len(states)
     dna = spec.hamiltonian == "dna"
-    size = S * (S + 1) * C * (S if dna else 1)
-    if size > MAX_TABLE_ENTRIES:
-        raise ValueError(f"width/rows: the sampler tables would hold {size:.3g} entries (> {MAX_TABLE_ENTRIES:.3g}); "
-                         "use fewer rows, a smaller width or smaller value sets")
     out = state_index(spec, spec.act(ham.preactivation(W[:, None], b[:, None], states[None]))).astype(np.int32)
     prior = np.exp(log_prior - log_prior.max())
     cost = spec.beta * ham.mismatch(spec.y_array, states, spec.p)
@@ -136,3 +148,21 @@ def prior_start(tables: LayerTables, depth: int, chains: int, rng: np.random.Gen
     c = np.searchsorted(tables.prior_cdf, rng.random((chains, depth + 1)), side="right").astype(np.int32)
     keys = rng.integers(0, np.iinfo(np.uint64).max, size=chains, dtype=np.uint64, endpoint=True)
     return ChainState(forward_states(tables, c), c, keys, 0, np.zeros(chains, dtype=np.int64))
+
+
+def _joint_layer(tables):
+    return getattr(tables, "layer", tables)
+
+
+def layer_observables(tables, state: ChainState, row: int, unit: int, lo: int, hi: int) -> np.ndarray:
+    """(3, chains, hi - lo + 1) unit, magnetization and overlap of layers lo..hi
+    (:func:`deeprg.sampling.observables.state_observables`)."""
+    from .observables import state_observables
+
+    return state_observables(_joint_layer(tables).states, row, unit)[:, state.h[:, lo:hi + 1]]
+
+
+def neuron_values(tables, state: ChainState) -> np.ndarray:
+    """(chains, M, L N) values of the dynamic neurons h^(1..M)."""
+    states = _joint_layer(tables).states
+    return states.reshape(len(states), -1)[state.h[:, 1:-1]]
