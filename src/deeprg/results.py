@@ -2,11 +2,21 @@
 
 Nothing is half-written: every file goes to a temporary name in the same folder and is renamed into
 place, so an interrupted run leaves either the old file or the new one, never a torn one.
-Complex numbers are written as ``{"re": x, "im": y}``; non-finite floats as JSON's ``Infinity``/``NaN``.
+
+Every ``result.json`` is strict JSON (RFC 8259), readable by any parser:
+
+* complex numbers are written as ``{"re": x, "im": y}``;
+* a float that is not finite (``inf``, ``-inf``, ``nan``) is written as ``null``; ``null`` in a number's place
+  means "not a finite number" (e.g. an infinite correlation length, or a quantity undefined for this input),
+  and each command's schema in ``docs/results.md`` says which fields can be null and why;
+* arrays that grow with depth (per-layer means) go to ``arrays.npz`` beside the JSON; the JSON keeps them
+  inline only while they are small, else it holds a reference ``{"npz": "arrays.npz", "key": name, "shape": [...]}``
+  that :func:`read_result` resolves.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import math
@@ -19,6 +29,8 @@ from typing import Any
 import numpy as np
 
 READABLE_JSON_BYTES = 1 << 20
+INLINE_ELEMENTS = 1_000  # arrays up to this many numbers stay inline in result.json (and are in arrays.npz)
+ARRAYS_FILE = "arrays.npz"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -34,8 +46,12 @@ def jsonable(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
-        if obj.dtype.kind in "biuf":  # already native numbers: no per-element recursion
-            return obj.astype(float if obj.dtype.kind == "f" else obj.dtype).tolist()
+        if obj.dtype.kind in "biu":  # already native numbers: no per-element recursion
+            return obj.tolist()
+        if obj.dtype.kind == "f":
+            values = obj.astype(float)
+            finite = np.isfinite(values)
+            return values.tolist() if finite.all() else np.where(finite, values, None).tolist()
         return jsonable(obj.tolist())
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
@@ -43,9 +59,9 @@ def jsonable(obj: Any) -> Any:
         return int(obj)
     if isinstance(obj, (complex, np.complexfloating)):
         z = complex(obj)
-        return {"re": z.real, "im": z.imag}
+        return {"re": jsonable(z.real), "im": jsonable(z.imag)}
     if isinstance(obj, (float, np.floating)):
-        return float(obj)
+        return float(obj) if math.isfinite(obj) else None  # null: not a finite number
     if isinstance(obj, Path):
         return str(obj)
     if obj is None or isinstance(obj, str):
@@ -86,17 +102,82 @@ def atomic_write(path: Path, write) -> Path:
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
-    """Write ``obj`` as JSON to ``path`` atomically (indented when small enough to be read by eye)."""
+    """Write ``obj`` as strict JSON to ``path`` atomically (indented when small enough to be read by eye).
+
+    Non-finite floats become ``null`` and complex numbers ``{"re", "im"}`` (see the module docstring).
+    """
     data = jsonable(obj)
-    text = json.dumps(data, allow_nan=True)  # the C encoder; indentation forces the slow pure-Python one
+    text = json.dumps(data, allow_nan=False)  # the C encoder; indentation forces the slow pure-Python one
     if len(text) < READABLE_JSON_BYTES:
-        text = json.dumps(data, indent=1, allow_nan=True)
+        text = json.dumps(data, indent=1, allow_nan=False)
 
     def write(tmp):
         with open(tmp, "w") as fh:
             fh.write(text + "\n")
 
     return atomic_write(Path(path), write)
+
+
+def split_arrays(payload: dict, out_dir: str | os.PathLike, paths, inline_limit: int = INLINE_ELEMENTS) -> dict:
+    """Write the arrays at ``paths`` of ``payload`` to ``out_dir/arrays.npz``; return the payload for the JSON.
+
+    A path is a key of ``payload`` or a tuple of keys/indices into nested dicts and lists (``("points", 0,
+    "mean_h")``); its npz key is the path joined by ``/``. In the returned copy an array of more than
+    ``inline_limit`` numbers is replaced by the reference ``{"npz": "arrays.npz", "key": ..., "shape": [...]}``;
+    smaller ones stay inline too. Absent or ``None`` entries are skipped. The npz always holds every array at
+    ``paths``, so a reader can rely on it at any depth.
+    """
+    out = copy.deepcopy(payload) if any(not isinstance(p, str) for p in paths) else dict(payload)
+    arrays = {}
+    for path in paths:
+        path = (path,) if isinstance(path, str) else tuple(path)
+        parent = out
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            value = parent[path[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue
+        if value is None:
+            continue
+        key = "/".join(str(k) for k in path)
+        arrays[key] = np.asarray(jsonable(value) if not isinstance(value, np.ndarray) else value, dtype=float)
+        if arrays[key].size > inline_limit:
+            parent[path[-1]] = {"npz": ARRAYS_FILE, "key": key, "shape": list(arrays[key].shape)}
+    if arrays:
+        def write(tmp):
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **arrays)
+
+        atomic_write(Path(out_dir) / ARRAYS_FILE, write)
+    return out
+
+
+def _is_reference(value) -> bool:
+    return isinstance(value, dict) and set(value) == {"npz", "key", "shape"}
+
+
+def read_result(path: str | os.PathLike) -> dict:
+    """Read a ``result.json`` (or the folder holding it), loading the arrays that were moved to ``arrays.npz``."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "result.json"
+    data = json.loads(path.read_text())
+    cache = {}
+
+    def resolve(value):
+        if _is_reference(value):
+            if value["npz"] not in cache:
+                with np.load(path.parent / value["npz"], allow_pickle=False) as arrays:
+                    cache[value["npz"]] = dict(arrays)
+            return cache[value["npz"]][value["key"]]
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+
+    return resolve(data)
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:

@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
     def rg(family: str = typer.Option(..., "--family", help=FAMILY_HELP),
            param: str = typer.Option(..., "--param", help="Starting parameter P (step 0)."),
            steps: int = typer.Option(..., "--steps", help="Number of RG steps n."),
-           b: int = typer.Option(2, "--b", help="Scale factor (integer >= 2)."),
+           b: int = typer.Option(2, "--b", "--factor", help="RG factor b: sites per block (integer >= 2); "
+                                 "--factor is the same option, named as in `deeprg rg`."),
            out: Path = out_option("deeprg-out/gx-rg")) -> None:
         """Iterate the exact RG map of FAMILY from P; write result.json (steps, fixed_points) and flow.png."""
         from deeprg.correspondence import plots
@@ -51,7 +52,8 @@ def register(app: typer.Typer) -> None:
                                                  help="reconstruction or likelihood."),
                    seed: int = typer.Option(0, "--seed", help="Seed for data and weights."),
                    n: int = typer.Option(64, "--n", help="Input sites."),
-                   b: int = typer.Option(2, "--b", help="Features shrink by b per layer."),
+                   b: int = typer.Option(2, "--b", "--factor", help="RG factor b: features shrink by b per "
+                                         "layer (--factor: the same option, named as in `deeprg rg`)."),
                    samples: int = typer.Option(2000, "--samples", help="Training (and held-out) samples."),
                    train_steps: int = typer.Option(300, "--train-steps", help="Adam steps per layer."),
                    out: Path = out_option("deeprg-out/gx-experiment")) -> None:

@@ -13,7 +13,7 @@ HEADINGS = ("agrees (could fail)", "holds by construction", "disagrees", "not ch
 
 
 def reproduce(
-    out: Path = out_option("deeprg-out/reproduce"),
+    out: Path = out_option("deeprg-out/reproduce", writes="report.json, report.html and figures"),
     only: str = typer.Option(None, help="Comma-separated providers to run (exact, rg, catalog, mc, train, gx)."),
 ) -> None:
     """Reproduce every claim of both papers; verdicts come from computation. Writes report.json (per-paper

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .rg_maps import OneParameterRG  # noqa: E402
 
@@ -32,6 +33,7 @@ def rg_flow(rg_map, result: dict) -> plt.Figure:
     ax.set_title(f"{result['family']}, b = {result['b']}")
     ax.legend(fontsize=8)
     bx.plot(range(len(path)), path, "C0o-")
+    bx.xaxis.set_major_locator(MaxNLocator(integer=True))
     bx.set_xlabel("RG step")
     bx.set_ylabel(coord.name)
     bx.set_title("flow (green: stable, red: unstable fixed points)")
@@ -49,7 +51,7 @@ def experiment(result) -> plt.Figure:
     ax.plot(depth, flow_c, "k-o", label=f"RG flow (b={config.b})")
     ax.axhline(OneParameterRG(config.rg_family, config.b).coordinate.to_c(result.fixed_point), color="gray",
                ls="--", label="fixed point of the flow")
-    for name, style in (("trained", "C0"), ("untrained", "C3")):
+    for name, style, fmt in (("trained", "C0", "o-"), ("untrained", "C3", "s--")):
         rows = [(r["layer"], r if name == "trained" else r["untrained"]) for r in result.layers]
         rows = [(level, r) for level, r in rows if r["coordinate"] is not None]
         if result.input.coordinate is not None:
@@ -57,15 +59,18 @@ def experiment(result) -> plt.Figure:
         if rows:
             ax.errorbar([lv for lv, _ in rows], [r["coordinate"] for _, r in rows],
                         yerr=[3 * r["coordinate_stderr"] if math.isfinite(r["coordinate_stderr"]) else 0
-                              for _, r in rows], fmt="s--", color=style, capsize=3, label=f"{name} network")
+                              for _, r in rows], fmt=fmt, mfc="none", color=style, capsize=3,
+                        label=f"{name} network")
     ax.set_xlabel("layer (RG step)")
     ax.set_ylabel(result.coordinate)
     ax.set_title(f"{config.family}: {config.objective}, seed {config.seed}")
     ax.legend(fontsize=8)
-    bx.plot([r["layer"] for r in result.layers], [r["information_r2"] for r in result.layers], "C0s-",
-            label="trained")
+    bx.plot([r["layer"] for r in result.layers], [r["information_r2"] for r in result.layers], "C0o-",
+            mfc="none", label="trained")
     bx.plot([r["layer"] for r in result.layers], [r["untrained"]["information_r2"] for r in result.layers],
-            "C3s-", label="untrained")
+            "C3s--", mfc="none", label="untrained")
+    for axis in (ax, bx):
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are whole numbers
     bx.set_xlabel("layer")
     bx.set_ylabel("R^2 of linear readout of the input")
     bx.set_title("information retained")
