@@ -77,12 +77,12 @@ def test_sigterm_writes_the_checkpoint_says_how_to_resume_and_resume_is_exact(tm
     capsys.readouterr()
     real_run = mc_run.run
 
-    def terminated_after_two_blocks(config, checkpoint=None, on_block=None):
+    def terminated_after_two_blocks(config, checkpoint=None, on_block=None, **kwargs):
         def on(block):
             if block == 2:
                 os.kill(os.getpid(), signal.SIGTERM)  # what `timeout`, SLURM and Kubernetes send
 
-        return real_run(config, checkpoint, on_block=on)
+        return real_run(config, checkpoint, on_block=on, **kwargs)
 
     monkeypatch.setattr(mc_run, "run", terminated_after_two_blocks)
     assert run([*args, "--out", tmp_path / "cut"]) == 128 + signal.SIGTERM
@@ -106,7 +106,7 @@ def test_sigterm_writes_the_checkpoint_says_how_to_resume_and_resume_is_exact(tm
 def test_ctrl_c_without_checkpoint_says_nothing_was_saved(tmp_path, capsys, monkeypatch):
     mc_run = importlib.import_module("deeprg.sampling.run")  # the module, not the function it exports
 
-    def interrupted(config, checkpoint=None, on_block=None):
+    def interrupted(config, checkpoint=None, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(mc_run, "run", interrupted)
@@ -119,7 +119,7 @@ def test_ctrl_c_without_checkpoint_says_nothing_was_saved(tmp_path, capsys, monk
 def test_huge_depth_is_refused_before_allocating(tmp_path, capsys, command):
     assert run([*command, "--depth", "100000000000", "--out", tmp_path / "o"]) == 2
     err = one_line_error(capsys)
-    assert err.startswith("deeprg: error: depth: 100000000000 needs about") and "TB" in err
+    assert err.startswith("deeprg: error: ") and "depth: 100000000000 needs about" in err and "TB" in err
 
 
 def test_y_defaults_to_ones_of_the_shape_of_x(tmp_path):
