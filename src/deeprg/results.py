@@ -158,21 +158,33 @@ def _is_reference(value) -> bool:
 
 
 def read_result(path: str | os.PathLike) -> dict:
-    """Read a ``result.json`` (or the folder holding it), loading the arrays that were moved to ``arrays.npz``."""
+    """Read a ``result.json`` (or the folder holding it), loading the arrays that were moved beside it.
+
+    Both forms are resolved: a reference ``{"npz", "key", "shape"}`` and a ``null`` value with a sibling
+    ``<name>_file`` naming an npz that holds ``<name>``.
+    """
     path = Path(path)
     if path.is_dir():
         path = path / "result.json"
     data = json.loads(path.read_text())
     cache = {}
 
+    def load(name: str) -> dict:
+        if name not in cache:
+            with np.load(path.parent / name, allow_pickle=False) as arrays:
+                cache[name] = dict(arrays)
+        return cache[name]
+
     def resolve(value):
         if _is_reference(value):
-            if value["npz"] not in cache:
-                with np.load(path.parent / value["npz"], allow_pickle=False) as arrays:
-                    cache[value["npz"]] = dict(arrays)
-            return cache[value["npz"]][value["key"]]
+            return load(value["npz"])[value["key"]]
         if isinstance(value, dict):
-            return {k: resolve(v) for k, v in value.items()}
+            out = {k: resolve(v) for k, v in value.items()}
+            for key, name in value.items():  # {"mean_h": null, "mean_h_file": "mean_h.npz"} (deeprg exact)
+                base = key.removesuffix("_file")
+                if key.endswith("_file") and out.get(base) is None and str(name).endswith(".npz"):
+                    out[base] = load(name)[base]
+            return out
         if isinstance(value, list):
             return [resolve(v) for v in value]
         return value

@@ -87,3 +87,16 @@ def test_every_result_json_is_strict(tmp_path, name):
 def test_reproduce_report_json_is_strict(tmp_path):
     assert _run(["reproduce", "--only", "exact", "--out", str(tmp_path)]) == 0
     strict_load(tmp_path / "report.json")
+
+
+def test_read_result_loads_the_per_layer_means_of_a_deep_exact_run(tmp_path):
+    from deeprg.exact import solve
+    from deeprg.model import NetworkSpec
+
+    assert _run(["exact", "--depth", "200000", "--out", str(tmp_path)]) == 0
+    data = strict_load(tmp_path / "result.json")
+    assert data["mean_h"] is None and data["mean_h_file"] == "mean_h.npz"
+    assert (tmp_path / "result.json").stat().st_size < 20_000
+    back = read_result(tmp_path)
+    oracle = solve(NetworkSpec(depth=200000)).mean_h
+    np.testing.assert_allclose(back["mean_h"], oracle[:, :, 0], atol=1e-12)  # (M, L): units share one mean
