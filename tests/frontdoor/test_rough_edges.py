@@ -233,5 +233,6 @@ def test_deep_layer_plot_draws_few_points_and_integer_ticks_when_shallow():
 
 
 def test_gx_takes_the_rg_factor_as_factor_like_rg(tmp_path):
-    assert run(["gx", "rg", "--family", "ising", "--param", "1", "--steps", "2", "--factor", "3", "--out", tmp_path]) == 0
+    args = ["gx", "rg", "--family", "ising", "--param", "1", "--steps", "2", "--factor", "3"]
+    assert run([*args, "--out", tmp_path]) == 0
     assert json.loads((tmp_path / "result.json").read_text())["b"] == 3

@@ -57,7 +57,8 @@ def exact(
     hamiltonian: Hamiltonian = typer.Option(Hamiltonian.dna, help="dna (eq 13) or original cost (eq 8)."),
     method: Method = typer.Option(Method.auto, help="auto (full transfer matrix when cheap, else the "
                                   "permutation-symmetric engine), transfer, symmetric, or enumerate (brute force)."),
-    p: float = typer.Option(2.0, "--p", help="Cost exponent p of the L^p cost |y - s|^p (footnote 7); not an RG factor."),
+    p: float = typer.Option(2.0, "--p", help="Cost exponent p of the L^p cost |y - s|^p (footnote 7); "
+                            "not an RG factor."),
     weight_prior: str = typer.Option(None, help="Prior weight of each weight value, e.g. '1,2'."),
     bias_prior: str = typer.Option(None, help="Prior weight of each bias value."),
     rmax: int = typer.Option(20, help="Largest separation of the bulk G(r)."),
