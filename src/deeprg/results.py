@@ -35,33 +35,39 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def jsonable(obj: Any) -> Any:
-    """Convert ``obj`` (numpy arrays and scalars, complex, dataclasses, tuples) to plain JSON types."""
+def jsonable(obj: Any, strict: bool = False) -> Any:
+    """Convert ``obj`` (numpy arrays and scalars, complex, dataclasses, tuples) to plain JSON types.
+
+    Non-finite floats stay floats unless ``strict``, which writes them as ``None`` (JSON null) as
+    :func:`write_json` does; in-memory results (e.g. a sweep point with ``inf``) keep their meaning.
+    """
     if hasattr(obj, "to_dict"):
-        return jsonable(obj.to_dict())
+        return jsonable(obj.to_dict(), strict)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {f.name: jsonable(getattr(obj, f.name), strict) for f in dataclasses.fields(obj)}
     if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
+        return {str(k): jsonable(v, strict) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
+        return [jsonable(v, strict) for v in obj]
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind in "biu":  # already native numbers: no per-element recursion
             return obj.tolist()
         if obj.dtype.kind == "f":
             values = obj.astype(float)
+            if not strict:
+                return values.tolist()
             finite = np.isfinite(values)
             return values.tolist() if finite.all() else np.where(finite, values, None).tolist()
-        return jsonable(obj.tolist())
+        return jsonable(obj.tolist(), strict)
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
     if isinstance(obj, (int, np.integer)):
         return int(obj)
     if isinstance(obj, (complex, np.complexfloating)):
         z = complex(obj)
-        return {"re": jsonable(z.real), "im": jsonable(z.imag)}
+        return {"re": jsonable(z.real, strict), "im": jsonable(z.imag, strict)}
     if isinstance(obj, (float, np.floating)):
-        return float(obj) if math.isfinite(obj) else None  # null: not a finite number
+        return float(obj) if not strict or math.isfinite(obj) else None  # null: not a finite number
     if isinstance(obj, Path):
         return str(obj)
     if obj is None or isinstance(obj, str):
@@ -101,15 +107,17 @@ def atomic_write(path: Path, write) -> Path:
     return path
 
 
-def write_json(path: str | os.PathLike, obj: Any) -> Path:
+def write_json(path: str | os.PathLike, obj: Any, strict: bool = True) -> Path:
     """Write ``obj`` as strict JSON to ``path`` atomically (indented when small enough to be read by eye).
 
     Non-finite floats become ``null`` and complex numbers ``{"re", "im"}`` (see the module docstring).
+    ``strict=False`` keeps ``Infinity``/``NaN`` (Python's JSON extension) for internal files that must read
+    back exactly, such as a sweep's per-point cache; every ``result.json`` is strict.
     """
-    data = jsonable(obj)
-    text = json.dumps(data, allow_nan=False)  # the C encoder; indentation forces the slow pure-Python one
+    data = jsonable(obj, strict=strict)
+    text = json.dumps(data, allow_nan=not strict)  # the C encoder; indentation forces the slow pure-Python one
     if len(text) < READABLE_JSON_BYTES:
-        text = json.dumps(data, indent=1, allow_nan=False)
+        text = json.dumps(data, indent=1, allow_nan=not strict)
 
     def write(tmp):
         with open(tmp, "w") as fh:

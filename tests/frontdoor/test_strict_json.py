@@ -100,3 +100,18 @@ def test_read_result_loads_the_per_layer_means_of_a_deep_exact_run(tmp_path):
     back = read_result(tmp_path)
     oracle = solve(NetworkSpec(depth=200000)).mean_h
     np.testing.assert_allclose(back["mean_h"], oracle[:, :, 0], atol=1e-12)  # (M, L): units share one mean
+
+
+def test_sweep_point_cache_reads_back_infinity_exactly(tmp_path):
+    from deeprg.sweep import Point, run_sweep
+
+    points = [Point("a", {"x": 1.0}, 0)]
+    first = run_sweep(_infinite_point, points, out_dir=tmp_path)
+    again = run_sweep(_infinite_point, points, out_dir=tmp_path)  # read from the cache file
+    assert first == again == [{"xi": math.inf, "values": [1.0, math.inf]}]
+    assert jsonable({"xi": math.inf}) == {"xi": math.inf}  # in memory, inf keeps its meaning
+    assert jsonable({"xi": math.inf}, strict=True) == {"xi": None}
+
+
+def _infinite_point(params, seed):
+    return {"xi": math.inf, "values": [params["x"], math.inf]}
