@@ -37,7 +37,7 @@ MC = ["mc", "--depth", "200", "--sweeps", "30", "--burn-in", "5", "--chains", "2
 # -- --out ----------------------------------------------------------------------------------------------
 EVERY_COMMAND = [["exact"], ["rg", "flow"], ["rg", "fixed-points"], ["rg", "scaling"], ["rg", "catalog"], ["mc"],
                  ["train"], ["train-sweep"], ["gx", "rg", "--family", "ising", "--param", "1"],
-                 ["gx", "experiment", "--family", "ising", "--param", "1"], ["reproduce"]]
+                 ["gx", "experiment", "--family", "ising", "--param", "1"], ["reproduce"], ["wide"]]
 
 
 @pytest.mark.parametrize("command", EVERY_COMMAND, ids=lambda c: " ".join(c[:2]))

@@ -63,6 +63,7 @@ COMMANDS = {
     "mc-sweep": ["mc", "--depth", "200", "--sweeps", "10", "--burn-in", "2", "--chains", "2", "--rmax", "3",
                  "--sweep-beta-v", "2"],
     "gx-rg": ["gx", "rg", "--family", "ising", "--param", "1", "--steps", "3"],
+    "wide": ["wide", "--widths", "1,2,4", "--rows", "2"],
 }
 SLOW = {
     "rg-catalog": ["rg", "catalog", "--max-states", "2", "--priors", "uniform", "--workers", "1",
