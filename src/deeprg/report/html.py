@@ -104,20 +104,21 @@ def _summary(checks: list[dict]) -> dict:
 
 def _section(check: dict, base: Path | None) -> str:
     colour = COLOURS.get(check["verdict"], "#ffffff")
-    prose = [("claim", check.get("claim", "")), ("paper says", check.get("paper", ""))]
-    rows = [("computed", readable(check.get("computed", "")))]
-    if check.get("could_fail_if"):
-        prose.append(("could fail if", check["could_fail_if"]))
-    elif check["verdict"] == "holds-by-construction":
-        prose.append(("could fail if", "(an identity: it could not fail)"))
-    if check.get("tolerance_source"):
-        prose.append(("tolerance", check["tolerance_source"]))
-    if check.get("seeds"):
-        prose.append(("seeds", ", ".join(str(s) for s in check["seeds"])))
+    # (label, text, monospace): the claim, what the paper says and what we computed come first
+    rows = [("claim", check.get("claim", ""), False), ("paper says", check.get("paper", ""), False),
+            ("computed", readable(check.get("computed", "")), True)]
     if check.get("evidence"):
-        rows.append(("evidence", readable(check["evidence"])))
-    fields = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in prose)
-    fields += "".join(f"<dt>{_esc(k)}</dt><dd><pre>{_esc(v)}</pre></dd>" for k, v in rows)
+        rows.append(("evidence", readable(check["evidence"]), True))
+    if check.get("could_fail_if"):
+        rows.append(("could fail if", check["could_fail_if"], False))
+    elif check["verdict"] == "holds-by-construction":
+        rows.append(("could fail if", "(an identity: it could not fail)", False))
+    if check.get("tolerance_source"):
+        rows.append(("tolerance", check["tolerance_source"], False))
+    if check.get("seeds"):
+        rows.append(("seeds", ", ".join(str(s) for s in check["seeds"]), False))
+    fields = "".join(f"<dt>{_esc(k)}</dt><dd><pre>{_esc(v)}</pre></dd>" if mono else
+                     f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v, mono in rows)
     detail = (f'<details{" open" if check["verdict"] == "disagrees" else ""}><summary>derivation and detail'
               f'</summary><pre>{_esc(readable(check.get("detail", "")))}</pre></details>')
     figures = "".join(_figure(p, base) for p in check.get("figures", []))
