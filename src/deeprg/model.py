@@ -127,8 +127,8 @@ class NetworkSpec:
     depth : int
         M, number of dynamic-neuron layers h^(1..M); weight layers are m = 0..M (>= 1).
     x, y : L x N matrices
-        Data rows (the fixed layer h^(0)) and targets; default a single row of ones. Entries must lie in the
-        neuron value set.
+        Data rows (the fixed layer h^(0)) and targets. ``x`` defaults to a single row of ones, ``y`` to ones of
+        the shape of ``x``. Entries must lie in the neuron value set.
     beta, beta_v : float
         Inverse temperatures of the cost and of the constraints (beta_v may be ``inf``).
     values : ValueSets
@@ -156,9 +156,8 @@ class NetworkSpec:
             object.__setattr__(self, name, check_int(name, getattr(self, name), 1))
         if not isinstance(self.values, ValueSets):
             raise TypeError(f"values: must be a ValueSets, got {type(self.values).__name__}")
-        ones = ((1.0,) * self.width,)
-        x = ones if self.x is None else _matrix(self.x, "x", self.width)
-        y = ones if self.y is None else _matrix(self.y, "y", self.width)
+        x = ((1.0,) * self.width,) if self.x is None else _matrix(self.x, "x", self.width)
+        y = tuple((1.0,) * self.width for _ in x) if self.y is None else _matrix(self.y, "y", self.width)
         if len(x) != len(y):
             raise ValueError(f"y: has {len(y)} rows but x has {len(x)}; give one target row per data row")
         object.__setattr__(self, "x", x)

@@ -2,11 +2,21 @@
 
 Nothing is half-written: every file goes to a temporary name in the same folder and is renamed into
 place, so an interrupted run leaves either the old file or the new one, never a torn one.
-Complex numbers are written as ``{"re": x, "im": y}``; non-finite floats as JSON's ``Infinity``/``NaN``.
+
+Every ``result.json`` is strict JSON (RFC 8259), readable by any parser:
+
+* complex numbers are written as ``{"re": x, "im": y}``;
+* a float that is not finite (``inf``, ``-inf``, ``nan``) is written as ``null``; ``null`` in a number's place
+  means "not a finite number" (e.g. an infinite correlation length, or a quantity undefined for this input),
+  and each command's schema in ``docs/results.md`` says which fields can be null and why;
+* arrays that grow with depth (per-layer means) go to ``arrays.npz`` beside the JSON; the JSON keeps them
+  inline only while they are small, else it holds a reference ``{"npz": "arrays.npz", "key": name, "shape": [...]}``
+  that :func:`read_result` resolves.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import math
@@ -19,33 +29,45 @@ from typing import Any
 import numpy as np
 
 READABLE_JSON_BYTES = 1 << 20
+INLINE_ELEMENTS = 1_000  # arrays up to this many numbers stay inline in result.json (and are in arrays.npz)
+ARRAYS_FILE = "arrays.npz"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def jsonable(obj: Any) -> Any:
-    """Convert ``obj`` (numpy arrays and scalars, complex, dataclasses, tuples) to plain JSON types."""
+def jsonable(obj: Any, strict: bool = False) -> Any:
+    """Convert ``obj`` (numpy arrays and scalars, complex, dataclasses, tuples) to plain JSON types.
+
+    Non-finite floats stay floats unless ``strict``, which writes them as ``None`` (JSON null) as
+    :func:`write_json` does; in-memory results (e.g. a sweep point with ``inf``) keep their meaning.
+    """
     if hasattr(obj, "to_dict"):
-        return jsonable(obj.to_dict())
+        return jsonable(obj.to_dict(), strict)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {f.name: jsonable(getattr(obj, f.name), strict) for f in dataclasses.fields(obj)}
     if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
+        return {str(k): jsonable(v, strict) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
+        return [jsonable(v, strict) for v in obj]
     if isinstance(obj, np.ndarray):
-        if obj.dtype.kind in "biuf":  # already native numbers: no per-element recursion
-            return obj.astype(float if obj.dtype.kind == "f" else obj.dtype).tolist()
-        return jsonable(obj.tolist())
+        if obj.dtype.kind in "biu":  # already native numbers: no per-element recursion
+            return obj.tolist()
+        if obj.dtype.kind == "f":
+            values = obj.astype(float)
+            if not strict:
+                return values.tolist()
+            finite = np.isfinite(values)
+            return values.tolist() if finite.all() else np.where(finite, values, None).tolist()
+        return jsonable(obj.tolist(), strict)
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)
     if isinstance(obj, (int, np.integer)):
         return int(obj)
     if isinstance(obj, (complex, np.complexfloating)):
         z = complex(obj)
-        return {"re": z.real, "im": z.imag}
+        return {"re": jsonable(z.real, strict), "im": jsonable(z.imag, strict)}
     if isinstance(obj, (float, np.floating)):
-        return float(obj)
+        return float(obj) if not strict or math.isfinite(obj) else None  # null: not a finite number
     if isinstance(obj, Path):
         return str(obj)
     if obj is None or isinstance(obj, str):
@@ -85,18 +107,97 @@ def atomic_write(path: Path, write) -> Path:
     return path
 
 
-def write_json(path: str | os.PathLike, obj: Any) -> Path:
-    """Write ``obj`` as JSON to ``path`` atomically (indented when small enough to be read by eye)."""
-    data = jsonable(obj)
-    text = json.dumps(data, allow_nan=True)  # the C encoder; indentation forces the slow pure-Python one
+def write_json(path: str | os.PathLike, obj: Any, strict: bool = True) -> Path:
+    """Write ``obj`` as strict JSON to ``path`` atomically (indented when small enough to be read by eye).
+
+    Non-finite floats become ``null`` and complex numbers ``{"re", "im"}`` (see the module docstring).
+    ``strict=False`` keeps ``Infinity``/``NaN`` (Python's JSON extension) for internal files that must read
+    back exactly, such as a sweep's per-point cache; every ``result.json`` is strict.
+    """
+    data = jsonable(obj, strict=strict)
+    text = json.dumps(data, allow_nan=not strict)  # the C encoder; indentation forces the slow pure-Python one
     if len(text) < READABLE_JSON_BYTES:
-        text = json.dumps(data, indent=1, allow_nan=True)
+        text = json.dumps(data, indent=1, allow_nan=not strict)
 
     def write(tmp):
         with open(tmp, "w") as fh:
             fh.write(text + "\n")
 
     return atomic_write(Path(path), write)
+
+
+def split_arrays(payload: dict, out_dir: str | os.PathLike, paths, inline_limit: int = INLINE_ELEMENTS) -> dict:
+    """Write the arrays at ``paths`` of ``payload`` to ``out_dir/arrays.npz``; return the payload for the JSON.
+
+    A path is a key of ``payload`` or a tuple of keys/indices into nested dicts and lists (``("points", 0,
+    "mean_h")``); its npz key is the path joined by ``/``. In the returned copy an array of more than
+    ``inline_limit`` numbers is replaced by the reference ``{"npz": "arrays.npz", "key": ..., "shape": [...]}``;
+    smaller ones stay inline too. Absent or ``None`` entries are skipped. The npz always holds every array at
+    ``paths``, so a reader can rely on it at any depth.
+    """
+    out = copy.deepcopy(payload) if any(not isinstance(p, str) for p in paths) else dict(payload)
+    arrays = {}
+    for path in paths:
+        path = (path,) if isinstance(path, str) else tuple(path)
+        parent = out
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            value = parent[path[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue
+        if value is None:
+            continue
+        key = "/".join(str(k) for k in path)
+        arrays[key] = np.asarray(jsonable(value) if not isinstance(value, np.ndarray) else value, dtype=float)
+        if arrays[key].size > inline_limit:
+            parent[path[-1]] = {"npz": ARRAYS_FILE, "key": key, "shape": list(arrays[key].shape)}
+    if arrays:
+        def write(tmp):
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **arrays)
+
+        atomic_write(Path(out_dir) / ARRAYS_FILE, write)
+    return out
+
+
+def _is_reference(value) -> bool:
+    return isinstance(value, dict) and set(value) == {"npz", "key", "shape"}
+
+
+def read_result(path: str | os.PathLike) -> dict:
+    """Read a ``result.json`` (or the folder holding it), loading the arrays that were moved beside it.
+
+    Both forms are resolved: a reference ``{"npz", "key", "shape"}`` and a ``null`` value with a sibling
+    ``<name>_file`` naming an npz that holds ``<name>``.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "result.json"
+    data = json.loads(path.read_text())
+    cache = {}
+
+    def load(name: str) -> dict:
+        if name not in cache:
+            with np.load(path.parent / name, allow_pickle=False) as arrays:
+                cache[name] = dict(arrays)
+        return cache[name]
+
+    def resolve(value):
+        if _is_reference(value):
+            return load(value["npz"])[value["key"]]
+        if isinstance(value, dict):
+            out = {k: resolve(v) for k, v in value.items()}
+            for key, name in value.items():  # {"mean_h": null, "mean_h_file": "mean_h.npz"} (deeprg exact)
+                base = key.removesuffix("_file")
+                if key.endswith("_file") and out.get(base) is None and str(name).endswith(".npz"):
+                    out[base] = load(name)[base]
+            return out
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+
+    return resolve(data)
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:

@@ -44,7 +44,7 @@ def run_sweep(fn: Callable[[dict, int], dict], points: Sequence[Point], *, out_d
         else:
             result = fn(point.params, point.seed)
             if path is not None:
-                write_json(path, result)
+                write_json(path, result, strict=False)  # a cache: inf must read back as inf
             results.append(result)
         if progress is not None:
             progress(1)

@@ -26,9 +26,17 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"deeprg {__version__}")
+        raise typer.Exit(0)
+
 
 @app.callback()
-def _root() -> None:
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                       help="Print the version and exit.")) -> None:
     """Statistical physics of deep neural networks (a callback keeps `deeprg` a command group)."""
 
 
@@ -73,9 +81,21 @@ def _fail(message: str, code: int = 2) -> None:
     raise SystemExit(code)
 
 
+def _literal_help(command) -> None:
+    """Escape Rich markup in every help text, so that e.g. ``pip install 'deeprg[cluster]'`` prints as written."""
+    from rich.markup import escape
+
+    for obj in (command, *command.params):
+        if getattr(obj, "help", None):
+            obj.help = escape(obj.help)
+    for sub in getattr(command, "commands", {}).values():
+        _literal_help(sub)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(app)  # a fresh click tree on every call
+    _literal_help(command)
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         code = command.main(args=args or ["--help"], prog_name="deeprg", standalone_mode=False)

@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import tempfile
 from pathlib import Path
 
 import typer
 
-OUT_HELP = "Output folder for result.json and figures."
+OUT_HELP = "Output folder for {writes} (created if missing)."
 
 
-def out_option(default: str):
-    return typer.Option(Path(default), "--out", help=OUT_HELP)
+def writable_folder(path: Path, name: str = "--out") -> Path:
+    """Check, before any work, that ``path`` is a folder we can write into (created if missing).
+
+    Raises ValueError naming the option when ``path`` or a parent is a file, or when the folder cannot be
+    created or written: the folder is created, a probe file made and removed, and any folder made here is
+    removed again, so a command that later rejects its input leaves nothing behind.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{name}: {path} is a file; give a folder for the results")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ValueError(f"{name}: cannot create {path}: {parent} is a file")
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as err:
+        raise ValueError(f"{name}: cannot write into {path}: {err.strerror}; choose another folder") from None
+    finally:
+        for folder in missing:  # deepest first: undo only what this check created
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+    return path
+
+
+def _check_out(value: Path) -> Path:
+    try:
+        return writable_folder(value)
+    except ValueError as err:
+        raise typer.BadParameter(str(err).removeprefix("--out: ")) from None
+
+
+def out_option(default: str, writes: str = "result.json and figures"):
+    """The --out option of every command, checked while the command line is parsed (before any work)."""
+    return typer.Option(Path(default), "--out", help=OUT_HELP.format(writes=writes), callback=_check_out)
 
 
 def parse_number(text: str, name: str) -> float:
@@ -63,3 +100,36 @@ def parse_matrix(text: str, name: str) -> list[list[float]]:
 
 def done(out: Path, files: list[str]) -> None:
     typer.echo(f"wrote {', '.join(str(Path(out) / f) for f in files)}")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (sent by `timeout`, SLURM, Kubernetes) delivered as an interrupt, so Ctrl-C paths handle it."""
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt():
+    """Within the block, SIGTERM raises :class:`Terminated` (a KeyboardInterrupt) instead of killing us."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def interrupted(err: KeyboardInterrupt, note: str) -> typer.Exit:
+    """Say why we stopped and what was kept; the exit code is 128 + the signal number (130 Ctrl-C, 143 TERM)."""
+    import signal
+
+    sig = signal.SIGTERM if isinstance(err, Terminated) else signal.SIGINT
+    typer.echo(f"deeprg: interrupted by {sig.name}: {note}", err=True)
+    return typer.Exit(128 + int(sig))

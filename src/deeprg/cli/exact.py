@@ -47,7 +47,7 @@ def exact(
     width: int = typer.Option(1, help="N, neurons per layer."),
     depth: int = typer.Option(10, help="M, number of dynamic-neuron layers (weight layers are 0..M)."),
     x: str = typer.Option(None, help="Data rows as '1,0;0,1' (L x N). Default: one row of ones."),
-    y: str = typer.Option(None, help="Targets, same shape as x. Default: ones."),
+    y: str = typer.Option(None, help="Targets, same shape as x. Default: ones of the shape of x."),
     beta: str = typer.Option("1", help="Inverse temperature of the cost."),
     beta_v: str = typer.Option("1", "--beta-v", help="Inverse temperature of the constraints ('inf' allowed)."),
     weights: str = typer.Option("-1,1", help="Weight values, e.g. '-1,0,1'."),
@@ -57,10 +57,15 @@ def exact(
     hamiltonian: Hamiltonian = typer.Option(Hamiltonian.dna, help="dna (eq 13) or original cost (eq 8)."),
     method: Method = typer.Option(Method.auto, help="auto (full transfer matrix when cheap, else the "
                                   "permutation-symmetric engine), transfer, symmetric, or enumerate (brute force)."),
-    p: float = typer.Option(2.0, "--p", help="Exponent of the L^p cost (footnote 7)."),
+    p: float = typer.Option(2.0, "--p", help="Cost exponent p of the L^p cost |y - s|^p (footnote 7); "
+                            "not an RG factor."),
     weight_prior: str = typer.Option(None, help="Prior weight of each weight value, e.g. '1,2'."),
     bias_prior: str = typer.Option(None, help="Prior weight of each bias value."),
     rmax: int = typer.Option(20, help="Largest separation of the bulk G(r)."),
+    cov_h: bool = typer.Option(None, "--cov-h/--no-cov-h", help="Compute the full (M L N)^2 covariance cov_h. "
+                               "Default: only when M L N <= 64 (else cov_h is null and a note says so)."),
+    cov_pairs: str = typer.Option(None, "--cov-pairs", help="Layer pairs 'm,n;m,n' (1-based) whose (L N x L N) "
+                                  "covariance block is written to cov_pairs, at any depth."),
     out: Path = out_option("deeprg-out/exact"),
 ) -> None:
     """log Z, <h> per layer, the covariance of the dynamic neurons and the bulk (xi, G(r)); writes result.json."""
@@ -72,6 +77,10 @@ def exact(
                              hamiltonian.value, p, weight_prior, bias_prior)
     if rmax < 0:
         raise ValueError(f"--rmax: must be >= 0, got {rmax}")
+    pairs = _layer_pairs(cov_pairs, spec.depth)
+    size = spec.depth * spec.rows * spec.width
+    if method is Method.enumerate and cov_h is False:
+        raise ValueError("--no-cov-h: enumeration always yields the covariance; use --method transfer")
     from ..exact import observables as obs
 
     engine = "symmetric" if method is Method.symmetric else "full" if method is not Method.auto else \
@@ -79,14 +88,18 @@ def exact(
     if engine == "full":
         obs.check_full_engine(spec)
         tm = ex.build(spec)
-        result = ex.enumerate_spec(spec, progress=True) if method is Method.enumerate else ex.solve(spec)
+        result = (ex.enumerate_spec(spec, progress=True) if method is Method.enumerate
+                  else ex.solve(spec, covariance=cov_h))
         bulk = ex.bulk(tm, rmax)
         observables = obs.full_bulk_observables(tm, rmax)
         bulk_payload = {"free_energy_per_layer": bulk.free_energy_per_layer, "xi": bulk.xi, "G": bulk.G,
                         "mean": bulk.mean, "eigenvalues": bulk.eigenvalues, "method": "transfer"}
     else:
+        if pairs:
+            raise ValueError("--cov-pairs: needs the full transfer matrix; use --method transfer (or a smaller "
+                             "model) for layer-pair covariances")
         blocks = ex.build_blocks(spec)  # checks the block limits before allocating
-        result = ex.solve_symmetric(spec, blocks=blocks)
+        result = ex.solve_symmetric(spec, covariance=cov_h, blocks=blocks)
         observables = obs.symmetric_bulk_observables(blocks, rmax)
         bulk_payload = {"free_energy_per_layer": observables["free_energy_per_layer"], "xi": observables["xi"],
                         "G": observables["single"].G, "mean": observables["single"].mean, "method": "symmetric",
@@ -102,19 +115,47 @@ def exact(
         "spec": spec,
         "method": result.method,
     }
+    if result.cov_h is None:
+        reason = "--no-cov-h was given" if cov_h is False else f"M L N = {size} > {ex.transfer.COVARIANCE_LIMIT}"
+        payload["cov_h_note"] = (f"cov_h omitted: {reason}; pass --cov-h for the full ({size} x {size}) matrix "
+                                 "or --cov-pairs 'm,n;...' for chosen layer pairs")
+    if pairs:
+        chain = ex.FiniteChain.solve(spec, tm)
+        payload["cov_pairs"] = [{"m": m, "n": n, "cov": chain.pair_covariance(m, n)} for m, n in pairs]
     files = ["result.json", "mean_h.png", "bulk_G.png"]
     if mean_h.size > obs.JSON_ARRAY_LIMIT:  # every unit has the same mean: store (M, L) beside the JSON
         obs.write_unit_means(out / "mean_h.npz", mean_h)
         payload["mean_h_file"] = "mean_h.npz"
         files.append("mean_h.npz")
     write_json(out / "result.json", payload)
+    title = (f"{spec.hamiltonian} Hamiltonian, {spec.activation_name}, beta = {spec.beta:g}, "
+             f"beta_v = {spec.beta_v:g}")
     save_figure(plots.layer_means(mean_h[:, :, :1] if mean_h.size > obs.JSON_ARRAY_LIMIT else mean_h,
-                                  f"<h> per layer ({spec.hamiltonian}, {result.method}"
-                                  f"{'; every unit alike' if result.method == 'symmetric' else ''})"),
+                                  f"<h> per layer ({result.method}"
+                                  f"{'; every unit alike' if result.method == 'symmetric' else ''}): {title}"),
                 out / "mean_h.png")
-    save_figure(plots.correlation({"bulk G(r)": bulk_payload["G"]}, f"bulk correlation, xi = {bulk_payload['xi']:.4g}"),
+    xi = bulk_payload["xi"]
+    save_figure(plots.correlation({"bulk G(r)": bulk_payload["G"]},
+                                  f"bulk G(r), xi = {'inf' if xi is None else f'{xi:.4g}'}: {title}"),
                 out / "bulk_G.png")
+    typer.echo(f"log Z = {result.log_z:.10g}; bulk: free energy per layer ln lambda_1 = "
+               f"{bulk_payload['free_energy_per_layer']:.6g}, xi = {'inf' if xi is None else f'{xi:.6g}'}, "
+               f"<h> = {bulk_payload['mean']:.6g}")
+    if "cov_h_note" in payload:
+        typer.echo(f"note: {payload['cov_h_note']}")
     done(out, files)
+
+
+def _layer_pairs(text: str | None, depth: int) -> list[tuple[int, int]]:
+    """'1,2;3,10' -> [(1, 2), (3, 10)], each layer in 1..depth."""
+    if text is None:
+        return []
+    pairs = []
+    for row in parse_matrix(text, "--cov-pairs"):
+        if len(row) != 2 or any(v != int(v) or not 1 <= v <= depth for v in row):
+            raise ValueError(f"--cov-pairs: each pair is two layers m,n in 1..{depth}, got {row}")
+        pairs.append((int(row[0]), int(row[1])))
+    return pairs
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..sampling.registry import SAMPLERS
-from ._common import done, out_option, parse_values
+from ._common import done, interrupted, out_option, parse_values, terminate_as_interrupt, writable_folder
 
 
 class System(str, Enum):
@@ -29,14 +29,15 @@ def mc(
     beta: str = typer.Option("1", help="Inverse temperature of the cost."),
     beta_v: str = typer.Option("1", "--beta-v", help="Inverse temperature of the constraints (DNA)."),
     x: str = typer.Option(None, help="Data rows as '1,0;0,1' (L x N). Default: one row of ones."),
-    y: str = typer.Option(None, help="Targets, same shape as x. Default: ones."),
+    y: str = typer.Option(None, help="Targets, same shape as x. Default: ones of the shape of x."),
     sweeps: int = typer.Option(2000, help="Measured sweeps per chain (exact draws for --method exact)."),
     burn_in: int = typer.Option(200, "--burn-in", help="Unmeasured sweeps first."),
     chains: int = typer.Option(16, help="Independent chains."),
     seed: int = typer.Option(0, help="Seed of numpy.random.default_rng for the chain keys and starts."),
     rmax: int = typer.Option(20, help="Largest separation r of G(r)."),
-    checkpoint: Path = typer.Option(None, help="Checkpoint FILE: written on Ctrl-C and at the end; resumed if it "
-                                    "exists (same options give the uninterrupted numbers bit for bit)."),
+    checkpoint: Path = typer.Option(None, help="Checkpoint FILE: written on Ctrl-C, on SIGTERM and at the end; "
+                                    "the same command resumes from it (giving the uninterrupted numbers bit for "
+                                    "bit); a checkpoint of a finished run is reported, not resampled."),
     width: int = typer.Option(1, help="N, neurons per layer."),
     weights: str = typer.Option("-1,1", help="Weight values."),
     biases: str = typer.Option("-1,1", help="Bias values, or 'none'."),
@@ -51,10 +52,10 @@ def mc(
     out: Path = out_option("deeprg-out/mc"),
 ) -> None:
     """Sample G(r) = <h_m h_m+r> - <h_m><h_m+r> (position-averaged, Fig 7) and compare with the exact bulk."""
-    from ..results import atomic_write, save_figure, write_json
     from ..progress import progress_bar
+    from ..results import atomic_write, save_figure, split_arrays, write_json
     from ..sampling import fig7, plots
-    from ..sampling.run import MCConfig, run
+    from ..sampling.run import MCConfig, load_checkpoint, run
     from .exact import spec_from_options
 
     spec = spec_from_options(width, depth, x, y, beta, beta_v, weights, biases, neurons, activation,
@@ -75,27 +76,48 @@ def mc(
             sweep = fig7.sweep_beta_v(spec, set(values) | {spec.beta_v}, exact=exact, progress=advance, **common)
         at = next(p for p in sweep["points"] if p["beta_v"] == spec.beta_v)
         payload = sweep | {"fig7": {"beta_v": spec.beta_v, "mc": at["mc"], "exact": at["exact"]}}
-        write_json(out / "result.json", payload)
+        mean_paths = [("dnn", "mean_h")]
+        mean_paths += [("points", k, "result", "mean_h") for k in range(len(sweep["points"]))]
+        write_json(out / "result.json", split_arrays(payload, out, mean_paths))
         save_figure(plots.sweep_figure(sweep), out / "sweep_beta_v.png")
         save_figure(plots.correlation_figure({"dnn": sweep["dnn"], "dna": at["result"]},
                                             f"Fig 7: depth {depth}, beta = {spec.beta:g}, beta_v = {spec.beta_v:g}"),
                     out / "fig7.png")
-        mc_close, ex_close = at["mc"], at["exact"]
-        typer.echo(f"beta_v = {spec.beta_v:g}: max|G_DNA - G_DNN| = {mc_close['max_abs_diff']:.4g} (MC), "
-                   f"{ex_close['max_abs_diff']:.4g} (exact); xi_DNA = {ex_close['xi_dna']:.4g}, "
-                   f"xi_DNN = {ex_close['xi_dnn']:.4g}; close: {ex_close['close']}")
-        done(out, ["result.json", "sweep_beta_v.png", "fig7.png"])
+        typer.echo(f"DNN: xi = {sweep['dnn']['xi_exact']:.4g} (exact bulk); DNA against DNN at each beta_v:")
+        typer.echo(f"  {'beta_v':>8}  {'max|dG| MC':>11}  {'max|dG| exact':>13}  {'xi_DNA':>8}  close (exact)")
+        for point in sweep["points"]:
+            mc_close, ex_close = point["mc"], point["exact"]
+            typer.echo(f"  {point['beta_v']:>8.4g}  {mc_close['max_abs_diff']:>11.4g}  "
+                       f"{ex_close['max_abs_diff']:>13.4g}  {ex_close['xi_dna']:>8.4g}  {ex_close['close']}")
+        done(out, ["result.json", "arrays.npz", "sweep_beta_v.png", "fig7.png"])
         return
 
     from ._common import parse_number
     low = None if beta_v_min is None else parse_number(beta_v_min, "--beta-v-min")
     config = MCConfig(spec, system.value, method.value, replicas=replicas, beta_v_min=low, **common)
-    if checkpoint is not None and checkpoint.is_dir():
-        raise ValueError(f"--checkpoint: {checkpoint} is a folder; give a file name")
-    with progress_bar(config.total_sweeps, f"{config.system} {config.method}") as advance:
-        result = run(config, checkpoint, progress=advance)
+    if checkpoint is not None:
+        if checkpoint.is_dir():
+            raise ValueError(f"--checkpoint: {checkpoint} is a folder; give a file name")
+        writable_folder(checkpoint.parent, "--checkpoint")
+        if checkpoint.exists():
+            done_sweeps = load_checkpoint(checkpoint, config).state.sweep
+            if done_sweeps >= config.total_sweeps:
+                typer.echo(f"checkpoint {checkpoint} holds a finished run ({done_sweeps} of {config.total_sweeps} "
+                           "sweeps): reporting its numbers without sampling; delete it to sample afresh", err=True)
+            else:
+                typer.echo(f"resuming from checkpoint {checkpoint} at sweep {done_sweeps} of "
+                           f"{config.total_sweeps}", err=True)
+    try:
+        with terminate_as_interrupt(), progress_bar(config.total_sweeps,
+                                                    f"{config.system} {config.method}") as advance:
+            result = run(config, checkpoint, progress=advance)
+    except KeyboardInterrupt as err:
+        if checkpoint is None:
+            raise interrupted(err, "nothing saved; pass --checkpoint FILE to make the run resumable") from None
+        raise interrupted(err, f"checkpoint written to {checkpoint}; run the same command again to resume "
+                               "from it") from None
     payload = result.to_dict()
-    write_json(out / "result.json", payload)
+    write_json(out / "result.json", split_arrays(payload, out, ["mean_h"]))
 
     def write_series(tmp):
         import numpy as np
@@ -118,7 +140,7 @@ def mc(
             exact = "" if block["G_exact"] is None else f" (exact {float(block['G_exact'][0]):.5g})"
             typer.echo(f"{name}: mean {block['mean']:.5g} +- {block['mean_err']:.2g}, G(0) = "
                        f"{float(block['G'][0]):.5g} +- {float(block['G_err'][0]):.2g}{exact}")
-    done(out, ["result.json", "timeseries.npz", "G.png"])
+    done(out, ["result.json", "arrays.npz", "timeseries.npz", "G.png"])
 
 
 def register(app: typer.Typer) -> None:

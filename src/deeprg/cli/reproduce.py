@@ -14,7 +14,7 @@ HEADINGS = ("agrees (could fail)", "holds by construction", "disagrees", "not ch
 
 
 def reproduce(
-    out: Path = out_option("deeprg-out/reproduce"),
+    out: Path = out_option("deeprg-out/reproduce", writes="report.json, report.html and figures"),
     only: str = typer.Option(None, help="Comma-separated providers to run: "
                                         + ", ".join(p.name for p in PROVIDERS) + "."),
 ) -> None:

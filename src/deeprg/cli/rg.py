@@ -13,7 +13,8 @@ WEIGHTS = typer.Option("-1,1", help="Weight values, e.g. '-1,0,1'.")
 BIASES = typer.Option("-1,1", help="Bias values, or 'none' for no bias.")
 NEURONS = typer.Option("0,1", help="Neuron values.")
 ACTIVATION = typer.Option("heaviside", help="heaviside or sign.")
-FACTOR = typer.Option(2, "--factor", help="RG rescaling factor p (decimate p-1 of every p layers): T -> T^p.")
+FACTOR = typer.Option(2, "--factor", help="RG rescaling factor b (keep 1 of every b layers, summing out the "
+                      "other b-1): T -> T^b. Not the cost exponent --p.")
 
 
 def model_spec(weights: str, biases: str, neurons: str, activation: str, width: int = 1, rows: int = 1,
@@ -41,7 +42,8 @@ def _binary_K(spec):
 
 def flow(
     steps: int = typer.Option(10, "--steps", help="Number of RG steps n (result has n + 1 entries)."),
-    beta_v: str = typer.Option(None, "--beta-v", help="Start at the model's own bulk factor exp(-beta_v |h-t|^p) "
+    beta_v: str = typer.Option(None, "--beta-v", help="Start at the model's own bulk factor "
+                                                      "exp(-beta_v |h-t|^p), p = 2 the cost exponent "
                                                       "(toy: A = 2 beta_v, B = C = -beta_v). Default 1."),
     couplings: str = typer.Option(None, "--couplings", help="Start at (A, B, C), e.g. '2,-1,-1' (complex allowed)."),
     exp_couplings: str = typer.Option(None, "--exp-couplings",

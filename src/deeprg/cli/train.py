@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         widths: str = typer.Option("64,64,64,10", help="Input, hidden..., output widths."),
         activation: str = typer.Option("sigmoid", help="sigmoid, tanh, relu, linear, linearized_sigmoid."),
         output_activation: str = typer.Option("", help="Activation of the last layer (default: --activation)."),
-        p: str = typer.Option("2", help="L^p exponent of the mismatch (>= 1)."),
+        p: str = typer.Option("2", help="Cost exponent p of the L^p mismatch |h - s|^p (>= 1); not an RG factor."),
         beta: str = typer.Option("1", help="Inverse temperature beta (> 0)."),
         beta_v: str = typer.Option("1", "--beta-v", help="Constraint inverse temperature; lambda = beta_v/beta."),
         c_w: str = typer.Option("0", "--c-w", help="Weight regularizer c_W (Appendix B)."),
@@ -165,6 +165,46 @@ def register(app: typer.Typer) -> None:
             result = {"b2_comparison": spinglass.compare_with_b2(params, x, y, spec, form),
                       "J": form.J, "K": form.K, "overlap": overlap.to_dict()}
         write_json(out / "result.json", result)
-        save_figure(plots.train_sweep(kind, result), out / f"{kind}.png")
-        typer.echo(f"{kind}: " + (f"log-log slope {result['log_log_slope']:.3f}" if kind == "limit" else "done"))
+        figure = plots.train_sweep(kind, result)
+        figure.axes[0].set_title(_sweep_title(kind, dataset, epochs, activation), fontsize=9)
+        save_figure(figure, out / f"{kind}.png")
+        for line in _sweep_summary(kind, result):
+            typer.echo(line)
         done(out, ["result.json", f"{kind}.png"])
+
+
+def _sweep_title(kind: str, dataset: str, epochs: int, activation: str | None) -> str:
+    """What a train-sweep figure shows: the experiment, its data, epochs and activation."""
+    default = "tanh" if kind == "symmetry" else "sigmoid"
+    if kind == "symmetry":
+        return f"symmetry: teacher data, {epochs} epochs, {activation or default} (DNA)"
+    if kind == "limit":
+        return "beta_v -> inf limit: DNA optimum against backprop (teacher data)"
+    if kind == "overlap":
+        return "Appendix B: Edwards-Anderson overlap q_EA against beta"
+    return f"{kind} sweep: {dataset}, {epochs} epochs, {activation or default}"
+
+
+def _sweep_summary(kind: str, result: dict) -> list[str]:
+    """A few lines of the numbers behind a train-sweep figure, for the terminal."""
+    if kind == "depth":
+        lines = [f"{'layers':>6}  {'DNA acc':>8}  {'backprop acc':>12}  {'DNA s/epoch':>11}  {'bp s/epoch':>10}"]
+        lines += [f"{r['depth']:>6}  {r['dna']['test_accuracy']:>8.4f}  {r['backprop']['test_accuracy']:>12.4f}  "
+                  f"{r['dna']['time_per_epoch']:>11.4f}  {r['backprop']['time_per_epoch']:>10.4f}"
+                  for r in result["rows"]]
+        return lines
+    if kind == "beta-v":
+        lines = [f"{'beta_v':>8}  DNA test accuracy (backprop: {result['backprop_test_accuracy']:.4f})"]
+        return lines + [f"{r['beta_v']:>8.4g}  {r['test_accuracy']:.4f}" for r in result["rows"]]
+    if kind == "symmetry":
+        return [f"test accuracy {result['test_accuracy']:.4f}; bulk layers {result['bulk_layers'][0]}.."
+                f"{result['bulk_layers'][-1]}: relative variation of std(h) {result['bulk_h_std_variation']:.4g}"]
+    if kind == "limit":
+        slope = result["log_log_slope"]
+        lines = [f"{'lambda':>8}  |theta_DNA - theta_bp|"]
+        lines += [f"{lam:>8.4g}  {d:.4g}" for lam, d in zip(result["lambda"], result["distance"])]
+        return lines + [f"log-log slope of the distance: {'n/a' if slope is None else f'{slope:.3f}'}"]
+    overlap = result["overlap"]
+    lines = [f"{'beta':>6}  {'q_EA':>8}  {'+-':>8}  {'|mu|^2/N':>8}"]
+    return lines + [f"{b:>6.3g}  {q:>8.4f}  {e:>8.4f}  {x:>8.4f}" for b, q, e, x in
+                    zip(overlap["betas"], overlap["q_ea"], overlap["q_ea_stderr"], overlap["q_ea_exact"])]

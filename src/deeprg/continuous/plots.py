@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..results import save_figure  # noqa: E402
 
@@ -47,14 +48,18 @@ def replica_overlap(overlap) -> plt.Figure:
 def learning_curves(result) -> plt.Figure:
     """Accuracy (test and train) and energy per row against the epoch (``result``: a TrainResult)."""
     epochs = range(1, len(result.test_accuracy) + 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.8), layout="constrained")
     ax1.plot(epochs, result.test_accuracy, "o-", label="test")
     ax1.plot(epochs, result.train_accuracy, "s--", label="train")
     ax1.set(xlabel="epoch", ylabel="accuracy", title=f"{result.config.method} on {result.data['name']}")
     ax1.legend()
     ax2.plot(epochs, result.energy_per_row, "o-")
     ax2.set(xlabel="epoch", ylabel="energy per row", yscale="log", title="H_new / L (backprop: cost / L)")
-    fig.tight_layout()
+    for ax in (ax1, ax2):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    spec = result.spec
+    fig.suptitle(f"{result.config.method} on {result.data['name']}: widths {','.join(map(str, spec.widths))}, "
+                 f"{spec.activation}, {len(result.test_accuracy)} epochs", fontsize=10)
     return fig
 
 
@@ -63,8 +68,8 @@ def train_sweep(kind: str, result: dict) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     if kind == "depth":
         depths = [r["depth"] for r in result["rows"]]
-        for method in ("dna", "backprop"):
-            ax.plot(depths, [r[method]["test_accuracy"] for r in result["rows"]], "o-", label=method)
+        for method, style in (("dna", "o-"), ("backprop", "x--")):
+            ax.plot(depths, [r[method]["test_accuracy"] for r in result["rows"]], style, label=method)
         ax.set(xlabel="weight layers", ylabel="test accuracy")
     elif kind == "beta-v":
         ax.semilogx([r["beta_v"] for r in result["rows"]], [r["test_accuracy"] for r in result["rows"]], "o-",
@@ -73,8 +78,9 @@ def train_sweep(kind: str, result: dict) -> plt.Figure:
         ax.set(xlabel="beta_v (beta = 1)", ylabel="test accuracy")
     elif kind == "symmetry":
         layers = [r["layer"] for r in result["layers"]]
-        for key in ("h_std", "sigma_std", "error_rms", "weight_norm"):
-            ax.plot(layers, [r[key] for r in result["layers"]], "o-", label=key)
+        # h_std and sigma_std nearly coincide: distinct markers and dashes keep both visible
+        for key, style in (("h_std", "o-"), ("sigma_std", "x--"), ("error_rms", "s-"), ("weight_norm", "^:")):
+            ax.plot(layers, [r[key] for r in result["layers"]], style, label=key, mfc="none")
         ax.set(xlabel="layer m", ylabel="statistic", yscale="log")
     elif kind == "limit":
         ax.loglog(result["lambda"], result["distance"], "o-", label="|theta_DNA - theta_bp|")
@@ -86,6 +92,8 @@ def train_sweep(kind: str, result: dict) -> plt.Figure:
         ax.plot(overlap["betas"], overlap["q_self"], "s", label="q_aa")
         ax.set(xlabel="beta", ylabel="overlap", xscale="log")
     ax.legend()
+    if kind in ("depth", "symmetry"):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"train-sweep {kind}")
     fig.tight_layout()
     return fig

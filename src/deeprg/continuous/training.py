@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from ..display import compact_repr
 from ..validation import check_choice, check_int, check_positive
 from .data import Dataset
 from .dynamics import (RELAXATIONS, langevin_init, make_backprop_step, make_dna_step, preconditioner, relax,
@@ -88,6 +89,8 @@ class TrainResult:
     time_per_epoch: list
     final_energy: float
     params: tuple = dataclasses.field(repr=False, compare=False, default=())
+
+    __repr__ = compact_repr  # per-epoch curves as their ends, not whole
 
     def to_dict(self) -> dict:
         return {"spec": {**self.spec.to_dict(), **self.config.to_dict()}, "data": self.data,

@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from deeprg.correspondence.rg_maps import OneParameterRG  # noqa: E402
 
@@ -31,6 +32,7 @@ def plot_flow(result: dict):
     ax.set_title(f"{result['family']}, b = {result['b']}")
     ax.legend(fontsize=8)
     bx.plot(range(len(path)), path, "C0o-")
+    bx.xaxis.set_major_locator(MaxNLocator(integer=True))
     bx.set_xlabel("RG step")
     bx.set_ylabel(coord.name)
     bx.set_title("flow (green: stable, red: unstable fixed points)")

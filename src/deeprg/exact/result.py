@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..display import compact_repr
+
 
 class ExactResult(NamedTuple):
     """Exact thermodynamics of a finite network.
@@ -20,3 +22,5 @@ class ExactResult(NamedTuple):
     mean_h: np.ndarray
     cov_h: np.ndarray | None
     method: str
+
+    __repr__ = compact_repr  # a summary of the per-layer arrays, not all M of them

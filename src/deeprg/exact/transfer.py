@@ -33,6 +33,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import hamiltonian as ham
+from ..display import compact_repr
+from ..memory import require_memory
 from ..model import NetworkSpec, weight_configurations
 from .result import ExactResult
 
@@ -175,6 +177,9 @@ class FiniteChain:
     def solve(cls, spec: NetworkSpec, tm: TransferMatrices | None = None) -> "FiniteChain":
         tm = build(spec) if tm is None else tm
         M = spec.depth
+        # forward and backward vectors, marginals and <h>: about three (M, S) float arrays
+        require_memory(8.0 * M * (3 * len(tm.states) + spec.rows * spec.width), "depth", M,
+                       "the exact marginals of every layer (the bulk needs no depth)")
         return cls(spec, tm, chain_vectors(tm.u, tm.T, M), chain_vectors(tm.v, tm.T.T, M)[::-1])
 
     def marginal(self, m: int) -> np.ndarray:
@@ -208,6 +213,15 @@ class FiniteChain:
         mean_m, mean_n = joint.sum(axis=1) @ f, joint.sum(axis=0) @ f
         return f.T @ joint @ f - np.outer(mean_m, mean_n)
 
+    def pair_covariance(self, m: int, n: int) -> np.ndarray:
+        """:meth:`covariance` of one layer pair at any separation (a matrix power, not all the powers)."""
+        if not (1 <= m <= self.spec.depth and 1 <= n <= self.spec.depth):
+            raise ValueError(f"layers: ({m}, {n}) outside 1..{self.spec.depth}")
+        lo, hi = min(m, n), max(m, n)
+        scale = np.abs(np.linalg.eigvals(self.tm.T)).max()
+        block = self.covariance(lo, hi, np.linalg.matrix_power(self.tm.T / scale, hi - lo))
+        return block if m <= n else block.T
+
     def full_covariance(self) -> np.ndarray:
         """Covariance of all dynamic neurons in (m, l, i) order: (M L N, M L N)."""
         M, D = self.spec.depth, self.spec.rows * self.spec.width
@@ -224,8 +238,12 @@ class FiniteChain:
 def solve(spec: NetworkSpec, covariance: bool | None = None) -> ExactResult:
     """log Z, <h> for every layer, row and unit, and (by default when M L N <= 64) the full covariance."""
     chain = FiniteChain.solve(spec)
+    size = spec.depth * spec.rows * spec.width
     if covariance is None:
-        covariance = spec.depth * spec.rows * spec.width <= COVARIANCE_LIMIT
+        covariance = size <= COVARIANCE_LIMIT
+    if covariance:
+        require_memory(8.0 * (size**2 + spec.depth * len(chain.tm.states) ** 2), "depth", spec.depth,
+                       f"the full ({size} x {size}) covariance")
     cov = chain.full_covariance() if covariance else None
     return ExactResult(log_partition(chain.tm, spec.depth), chain.mean_h(), cov, "transfer")
 
@@ -239,6 +257,8 @@ class Bulk(NamedTuple):
     xi: float  # 1 / ln(lambda_1 / |lambda_2|)
     G: np.ndarray  # G(r), r = 0..rmax, for one (row, unit)
     mean: float  # <h> of that (row, unit) in the bulk
+
+    __repr__ = compact_repr
 
     def to_dict(self) -> dict:
         return {"eigenvalues": list(self.eigenvalues), "free_energy_per_layer": self.free_energy_per_layer,

@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..results import as_complex  # noqa: E402
 
@@ -33,6 +34,7 @@ def plane_flows(trajectories, title: str = "RG flows near the plane e^A = 1 (cf.
         steps = np.arange(len(gap))
         keep = gap > 0
         ax2.semilogy(steps[keep], gap[keep], marker=".")
+    ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax2.set_xlabel("RG step")
     ax2.set_ylabel("$|e^A - 1|$")
     ax2.set_title("distance to the fixed plane", fontsize=9)
@@ -65,12 +67,14 @@ def trajectory(steps: list[dict], title: str = "RG flow of (A, B, C)") -> plt.Fi
     fig, ax = plt.subplots(figsize=(6, 3.5))
 
     n = np.arange(len(steps))
-    for name in "ABC":
+    # couplings often meet (A and C both flow to 0): distinct markers and dashes keep every curve visible
+    for (name, marker, dashes), size in zip((("A", "o", "-"), ("B", "s", "--"), ("C", "x", ":")), (7, 5, 6)):
         values = np.array([as_complex(s[name]) for s in steps])
         re, im = values.real, values.imag
-        line, = ax.plot(n, re, marker=".", label=f"Re {name}")
+        line, = ax.plot(n, re, marker=marker, ms=size, mfc="none", ls=dashes, label=f"Re {name}")
         if np.any(im != 0):
-            ax.plot(n, im, ls="--", color=line.get_color(), label=f"Im {name}")
+            ax.plot(n, im, marker=marker, ms=size, ls="-.", lw=0.8, color=line.get_color(), label=f"Im {name}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("RG step")
     ax.set_ylabel("coupling")
     ax.legend(fontsize=8)
@@ -113,20 +117,27 @@ def correlation_near(curves: dict, title: str = "G(r) near the fixed point, A - 
     return fig
 
 
-def spectra(points: list[dict], p: float = 2, title: str = "linearized RG at the fixed points") -> plt.Figure:
-    """Eigenvalues of each fixed point in the complex plane, with |lambda| = 1 and |lambda| = p."""
-    fig, ax = plt.subplots(figsize=(5, 5))
+def spectra(points: list[dict], factor: float = 2,
+            title: str = "linearized RG at the fixed points") -> plt.Figure:
+    """Eigenvalues of each fixed point in the complex plane, with |lambda| = 1 and |lambda| = b (the RG factor).
+
+    Fixed points often share eigenvalues: each gets its own hollow marker, larger ones first, so that
+    coinciding points stay visible as nested rings.
+    """
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
     angle = np.linspace(0, 2 * np.pi, 200)
     ax.plot(np.cos(angle), np.sin(angle), "k:", lw=0.8, label="|lambda| = 1")
-    ax.plot(p * np.cos(angle), p * np.sin(angle), "k--", lw=0.5, label=f"|lambda| = {p}")
-    for i, fp in enumerate(points[:12]):
+    ax.plot(factor * np.cos(angle), factor * np.sin(angle), "k--", lw=0.5, label=f"|lambda| = b = {factor:g}")
+    shown = points[:12]
+    for i, fp in enumerate(shown):
         lam = np.array([as_complex(z) for z in fp["eigenvalues"]])
-        ax.scatter(lam.real, lam.imag, s=18, alpha=0.6,
+        ax.scatter(lam.real, lam.imag, s=20 + 220 * (len(shown) - i) / len(shown), marker="osD^v<>ph*Xd"[i % 12],
+                   facecolors="none", edgecolors=f"C{i % 10}", linewidths=1.2, zorder=3 + i,
                    label=f"#{i}: rank {fp['rank']}{', physical' if fp['physical'] else ''}")
     ax.set_aspect("equal")
     ax.set_xlabel("Re lambda")
     ax.set_ylabel("Im lambda")
-    ax.legend(fontsize=6)
+    ax.legend(fontsize=7, markerscale=0.4, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     ax.set_title(title)
     fig.tight_layout()
     return fig

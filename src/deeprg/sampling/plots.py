@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator, NullFormatter  # noqa: E402
 
 STYLE = {"dnn": dict(color="tab:red", linestyle="-", label="DNN (original cost)"),
          "dna": dict(color="tab:blue", linestyle="--", label="DNA (dynamic neurons)")}
@@ -27,6 +28,7 @@ def correlation_figure(results: dict, title: str):
         for name, result in results.items():
             style = dict(STYLE.get(name, dict(color=None, linestyle="-", label=name)))
             _curve(ax, result, **style)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("separation r (layers)")
         ax.set_ylabel(r"$G(r) = \langle h_m h_{m+r}\rangle - \langle h_m\rangle\langle h_{m+r}\rangle$")
         if log:
@@ -49,14 +51,17 @@ def sweep_figure(sweep: dict):
     left.plot(np.arange(len(dnn["G_exact"])), dnn["G_exact"], "-", color="tab:red", label="DNN exact")
     left.errorbar(np.arange(len(dnn["G"])), dnn["G"], yerr=dnn["G_err"], fmt="s", ms=2, color="tab:red",
                   label="DNN Monte Carlo")
-    left.set_yscale("symlog", linthresh=1e-5)
-    left.set_xlabel("separation r")
+    left.set_yscale("symlog", linthresh=1e-5)  # Monte Carlo noise crosses zero: a log axis would drop it
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.set_xlabel("separation r (layers)")
     left.set_ylabel("G(r)")
     left.legend(fontsize=7)
     bv = [p["beta_v"] for p in sweep["points"]]
     right.plot(bv, [p["mc"]["max_abs_diff"] for p in sweep["points"]], "o-", label="Monte Carlo")
     right.plot(bv, [p["exact"]["max_abs_diff"] for p in sweep["points"]], "x--", label="exact bulk")
     right.set_xscale("log")
+    right.set_xticks(bv, [f"{b:g}" for b in bv])  # label the sampled beta_v only: no run-together minor labels
+    right.xaxis.set_minor_formatter(NullFormatter())
     right.set_yscale("log")
     right.set_xlabel(r"$\beta_v$")
     right.set_ylabel(r"$\max_r |G_{DNA} - G_{DNN}|$")

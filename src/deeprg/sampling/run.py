@@ -18,6 +18,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from ..display import compact_repr
+from ..memory import require_memory
 from ..model import NetworkSpec
 from ..results import atomic_write
 from ..validation import check_int
@@ -77,6 +79,12 @@ class MCConfig:
             if isinstance(low, bool) or not isinstance(low, (int, float, np.integer, np.floating)) or not (
                     0 < low < self.spec.beta_v):
                 raise ValueError(f"beta_v_min: must lie in (0, beta_v = {self.spec.beta_v:g}), got {low!r}")
+        spec = self.spec
+        per_depth = 8.0 * (2 * self.chains * (spec.depth + 2) + spec.depth * spec.rows * spec.width)
+        per_sweep = 8.0 * self.chains * self.sweeps * (self.rmax + 2)  # the stored time series
+        name, value = ("depth", spec.depth) if per_depth >= per_sweep else ("sweeps", self.sweeps)
+        require_memory(per_depth + per_sweep, name, value, f"{self.chains} chains of depth {spec.depth} and "
+                       f"{self.sweeps} measured sweeps")
 
     @property
     def total_sweeps(self) -> int:
@@ -124,6 +132,8 @@ class MCResult:
     observables: dict  # name -> Correlation
     exact: ExactBulk | None
     sampler: dict | None = None  # sampler diagnostics (e.g. tempering's ladder and exchange acceptance)
+
+    __repr__ = compact_repr  # shapes and ends of the series, not the whole time series
 
     @property
     def z(self) -> np.ndarray | None:
@@ -173,20 +183,34 @@ def save_checkpoint(path: Path, config: MCConfig, progress: Progress) -> None:
 
 
 def load_checkpoint(path: Path, config: MCConfig) -> Progress:
-    state_type = registry.SAMPLERS[config.method].State
-    with np.load(path) as data:
-        if str(data["config"]) != _fingerprint(config):
-            raise ValueError(f"checkpoint: {path} was written by a run with other options; rerun with those "
-                             "options or give a new --checkpoint file")
-        state = state_type(**{k: data[f"state_{k}"] for k in state_type._fields})
-        state = state._replace(sweep=int(state.sweep))
-        return Progress(state, data["series"], data["sums"], float(data["seconds"]))
+    """Read a checkpoint written by :func:`save_checkpoint` for the same ``config``.
+
+    Raises ValueError naming the file when it is empty, corrupt, not a checkpoint, or from other options.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            fingerprint = str(data["config"])
+            state_type = registry.SAMPLERS[config.method].State
+            state = state_type(**{k: data[f"state_{k}"] for k in state_type._fields})
+            state = state._replace(sweep=int(state.sweep))
+            progress = Progress(state, data["series"], data["sums"], float(data["seconds"]))
+    except Exception:  # numpy raises EOFError, BadZipFile, KeyError, ValueError, OSError, ...
+        what = "is empty" if Path(path).stat().st_size == 0 else "is not a deeprg checkpoint (unreadable npz)"
+        raise ValueError(f"checkpoint: {path} {what}; delete it or give another --checkpoint file") from None
+    if fingerprint != _fingerprint(config):
+        raise ValueError(f"checkpoint: {path} was written by a run with other options; rerun with those "
+                         "options or give a new --checkpoint file")
+    return progress
 
 
 def run(config: MCConfig, checkpoint: str | Path | None = None,
         on_block: Callable[[int], None] | None = None,
         progress: Callable[[int], None] | None = None) -> MCResult:
     """Sample ``config``; resume from ``checkpoint`` if it exists, write it on Ctrl-C and at the end.
+
+    A checkpoint that already holds all ``config.total_sweeps`` sweeps is a finished run: its numbers are
+    returned without sampling. Any KeyboardInterrupt (the CLI also turns SIGTERM into one) writes the last
+    committed block before it propagates.
 
     ``on_block(k)`` is called after the k-th committed block (k = 1, 2, ...), e.g. to interrupt a test run;
     ``progress(n)`` after every n sweeps done (the CLI passes a progress bar's ``advance``).
