@@ -244,3 +244,16 @@ def test_training_gradient_is_the_autodiff_gradient_of_the_energy(relaxation):
     assert float(value) == pytest.approx(float(expected_value), rel=1e-5)
     for a, b in zip(jax.tree_util.tree_leaves(grads), jax.tree_util.tree_leaves(expected)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_cli_train_records_init_scale_and_relaxation(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setenv("DEEPRG_PROGRESS", "0")
+    out = tmp_path / "run"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--method", "dna", "--dataset", "teacher", "--widths", "6,8,8,3", "--epochs", "1",
+              "--sigma-w2", "2", "--sigma-b2", "0.1", "--relaxation", "jacobi", "--out", str(out)])
+    assert exit_info.value.code == 0
+    spec = json.loads((out / "result.json").read_text())["spec"]
+    assert (spec["sigma_w2"], spec["sigma_b2"], spec["relaxation"]) == (2.0, 0.1, "jacobi")

