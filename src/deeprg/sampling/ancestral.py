@@ -81,7 +81,8 @@ def init(tables: AncestralTables, depth: int, chains: int, rng: np.random.Genera
     if isinstance(chains, bool) or not isinstance(chains, (int, np.integer)) or chains < 1:
         raise ValueError(f"chains: must be an integer >= 1, got {chains!r}")
     keys = rng.integers(0, np.iinfo(np.uint64).max, size=chains, dtype=np.uint64, endpoint=True)
-    h = np.zeros((chains, depth + 2), dtype=np.int32)
+    # one byte per neuron for two-state layers: the unpacked draws are written 4x faster than int32
+    h = np.zeros((chains, depth + 2), dtype=np.int8 if len(tables.states) == 2 else np.int32)
     h[:, -1] = len(tables.states)
     state = ChainState(h, np.zeros((chains, 0), dtype=np.int32), keys, 0, np.zeros(chains, dtype=np.int64))
     return step(tables, state, 1)._replace(sweep=0)
