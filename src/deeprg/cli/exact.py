@@ -88,8 +88,13 @@ def exact(
     if engine == "full":
         obs.check_full_engine(spec)
         tm = ex.build(spec)
-        result = (ex.enumerate_spec(spec, progress=True) if method is Method.enumerate
-                  else ex.solve(spec, covariance=cov_h))
+        if method is Method.enumerate:
+            from ..progress import progress_bar
+
+            with progress_bar(1.0, "enumerating") as advance:
+                result = ex.enumerate_spec(spec, progress=advance)
+        else:
+            result = ex.solve(spec, covariance=cov_h)
         bulk = ex.bulk(tm, rmax)
         observables = obs.full_bulk_observables(tm, rmax)
         bulk_payload = {"free_energy_per_layer": bulk.free_energy_per_layer, "xi": bulk.xi, "G": bulk.G,

@@ -16,14 +16,12 @@ Each refuses, naming the count and the alternative, when it would visit more tha
 
 from __future__ import annotations
 
-import contextlib
 
 import numpy as np
 from scipy.special import logsumexp
 
 from .. import hamiltonian as ham
 from ..model import NetworkSpec, count_weight_configurations, weight_configurations
-from ..progress import progress_bar
 from .result import ExactResult
 
 DEFAULT_MAX_TERMS = 10**7
@@ -59,18 +57,19 @@ class _WeightedMoments:
         return ExactResult(float(self.shift + np.log(self.z)), mean.reshape(depth, rows, width), cov, "enumerate")
 
 
-def _digit_chunks(radices: list[int], progress: bool = False):
-    """All tuples of digits (mixed radix, last digit fastest), in chunks of shape (C, len(radices))."""
+def _digit_chunks(radices: list[int], progress=None):
+    """All tuples of digits (mixed radix, last digit fastest), in chunks of shape (C, len(radices));
+    ``progress(fraction)`` after each chunk, the fractions summing to 1."""
     radices = np.asarray(radices, dtype=np.int64)
     total = int(np.prod(radices, dtype=object))
     strides = np.ones(len(radices), dtype=np.int64)
     for k in range(len(radices) - 2, -1, -1):
         strides[k] = strides[k + 1] * radices[k + 1]
-    with progress_bar(total, "enumerating") if progress else contextlib.nullcontext(lambda n: None) as advance:
-        for start in range(0, total, _CHUNK):
-            flat = np.arange(start, min(start + _CHUNK, total), dtype=np.int64)
-            yield (flat[:, None] // strides) % radices
-            advance(len(flat))
+    for start in range(0, total, _CHUNK):
+        flat = np.arange(start, min(start + _CHUNK, total), dtype=np.int64)
+        yield (flat[:, None] // strides) % radices
+        if progress is not None:
+            progress(len(flat) / total)
 
 
 def count_terms(spec: NetworkSpec, factorize: bool = True) -> int:
@@ -101,8 +100,11 @@ def _weights_and_biases(spec: NetworkSpec, digits: np.ndarray):
 
 
 def enumerate_spec(spec: NetworkSpec, *, factorize: bool = True, max_terms: int = DEFAULT_MAX_TERMS,
-                   progress: bool = False) -> ExactResult:
-    """log Z, <h> and the connected covariance of all dynamic neurons, by brute force (``progress``: a bar)."""
+                   progress=None) -> ExactResult:
+    """log Z, <h> and the connected covariance of all dynamic neurons, by brute force.
+
+    ``progress(fraction)`` is called as the enumeration advances (fractions summing to 1; the CLI passes a
+    progress bar's ``advance``)."""
     _check_size(spec, factorize, max_terms)
     M, L, N = spec.depth, spec.rows, spec.width
     moments = _WeightedMoments(M * L * N)
