@@ -70,6 +70,7 @@ from deeprg.correspondence.data import NearestNeighbourChain
 from deeprg.correspondence.families import EXPERIMENT_FAMILIES, REGISTRY, check_factor, get
 from deeprg.correspondence.readout import measure
 from deeprg.correspondence.rg_maps import OneParameterRG, decimate_two_state
+from deeprg.stats import estimate
 from deeprg.sweep import Point, run_sweep
 
 OBJECTIVES = ("reconstruction", "likelihood")
@@ -442,7 +443,7 @@ def seed_average(values, stderrs) -> dict:
         return {"mean": None, "stderr": None, "seeds": 0}
     v = np.array([p[0] for p in pairs], dtype=float)
     s = np.array([p[1] for p in pairs], dtype=float)
-    spread = v.std(ddof=1) / math.sqrt(len(v)) if len(v) > 1 else 0.0
+    spread = float(estimate(v, chains=False, independent=True).stderr) if len(v) > 1 else 0.0
     return {"mean": float(v.mean()), "stderr": float(max(spread, math.sqrt(np.mean(s ** 2) / len(v)))),
             "seeds": len(v)}
 
