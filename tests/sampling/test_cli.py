@@ -57,7 +57,8 @@ def test_bad_input_exits_2_without_output(tmp_path, capsys, args, message):
 def test_report_check_fig7_covers_every_plotted_r_and_its_seeds(tmp_path):
     check = fig7_check(tmp_path, seeds=(0, 1))
     assert check.id == "fig7" and check.seeds == (0, 1) and check.verdict in ("agrees", "disagrees")
-    assert f"over {2 * 2 * (CHECK_RMAX + 1)} points" in check.computed  # 2 systems x r = 0..rmax x 2 seeds
+    assert f"over {2 * (CHECK_RMAX + 1)} points" in check.computed  # 2 systems x r = 0..rmax
+    assert "seed 0:" in check.detail and "seed 1:" in check.detail  # per-seed maxima beside the pooled verdict
     assert check.could_fail_if and check.tolerance_source and (tmp_path / "fig7.png").exists()
 
 
