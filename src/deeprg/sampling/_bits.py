@@ -53,8 +53,9 @@ def unpack(h, row0, lanes, col0, words, count):
     memory, so writing one layer of 64 chains at a time would touch 64 pages per layer)."""
     for j in range(lanes):
         shift = np.uint64(j)
+        out = h[row0 + j, col0:col0 + count]  # a 1-D slice: the loop below vectorizes
         for t in range(count):
-            h[row0 + j, col0 + t] = (words[t] >> shift) & _ONE
+            out[t] = (words[t] >> shift) & _ONE
 
 
 @njit(parallel=True, cache=True)
