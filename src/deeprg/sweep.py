@@ -28,7 +28,8 @@ Executors
 Files
 -----
 With ``out_dir`` each finished point is written atomically, as it completes, to ``out_dir/points/<key>.json``
-as ``{"key", "params", "seed", "result"}``. A rerun skips the points already there (and says so); a point file
+as ``{"key", "params", "seed", "result"}`` (Python's JSON: non-finite floats stay ``Infinity``/``NaN``, complex
+numbers are ``{"re", "im"}``; the command's own ``result.json`` is the strict one). A rerun skips the points already there (and says so); a point file
 whose params or seed differ from the point's is an error, never silently reused. A point whose ``fn`` raised
 is written to ``out_dir/points/<key>.failed.json`` (params, seed, error, traceback); the others still finish,
 and :class:`SweepError` is raised at the end naming the failed points. Rerunning retries only those.
@@ -37,6 +38,7 @@ and :class:`SweepError` is raised at the end naming the failed points. Rerunning
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
@@ -46,7 +48,9 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, Sequence
 
-from .results import jsonable, write_json
+import numpy as np
+
+from .results import atomic_write, jsonable
 
 SPAWN_SECONDS = 2.0  # start-up of one spawned worker importing deeprg + numpy (benchmarks/bench_sweep.py)
 POOL_MARGIN = 0.8  # the pool must be predicted this much faster than staying in process
@@ -97,9 +101,34 @@ def failure_path(out_dir: Path, point: Point) -> Path:
     return Path(out_dir) / "points" / f"{point.key}.failed.json"
 
 
+def _plain(obj: Any) -> Any:
+    """``json.dumps`` fallback that keeps non-finite floats (a point file is a cache, not a strict result.json)."""
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, complex):
+        return {"re": obj.real, "im": obj.imag}
+    return jsonable(obj)
+
+
+def _text(obj: Any) -> str:
+    return json.dumps(obj, allow_nan=True, default=_plain)
+
+
 def _normalized(obj: Any) -> Any:
-    """``obj`` as it reads back from its JSON file, so fresh, resumed and remote results are identical."""
-    return json.loads(json.dumps(jsonable(obj), allow_nan=True))
+    """``obj`` as it reads back from its point file, so fresh, resumed and remote results are identical."""
+    return json.loads(_text(obj))
+
+
+def _write(path: Path, record: dict) -> None:
+    def write(tmp):
+        with open(tmp, "w") as fh:
+            fh.write(_text(record) + "\n")
+
+    atomic_write(path, write)
 
 
 def _evaluate(fn: Callable[[dict, int], dict], params: dict, seed: int) -> tuple[bool, Any, float]:
@@ -187,17 +216,16 @@ class _Collector:
         if ok:
             value = _normalized(value)
             if self.out_dir is not None:
-                write_json(point_path(self.out_dir, point),
-                           {"key": point.key, "params": point.params, "seed": point.seed, "result": value})
+                _write(point_path(self.out_dir, point),
+                       {"key": point.key, "params": point.params, "seed": point.seed, "result": value})
                 failure_path(self.out_dir, point).unlink(missing_ok=True)
             self.results[i] = value
         else:
             error, trace = value
             self.failures.append(Failure(point, error, trace))
             if self.out_dir is not None:
-                write_json(failure_path(self.out_dir, point), {"key": point.key, "params": point.params,
-                                                               "seed": point.seed, "error": error,
-                                                               "traceback": trace})
+                _write(failure_path(self.out_dir, point), {"key": point.key, "params": point.params,
+                                                           "seed": point.seed, "error": error, "traceback": trace})
         if self.progress is not None:
             self.progress(1)
 
@@ -246,11 +274,12 @@ def _connect_ray(address: str):
         return ray, False
     package = str(Path(__file__).resolve().parent)
     runtime_env = {"py_modules": [package], "env_vars": {k: "1" for k in BLAS_THREAD_VARIABLES}}
+    quiet = dict(runtime_env=runtime_env, log_to_driver=False, logging_level=logging.WARNING)
     try:
         if address == "local":
-            ray.init(runtime_env=runtime_env, include_dashboard=False, log_to_driver=False)
+            ray.init(include_dashboard=False, **quiet)
         else:
-            ray.init(address=address, runtime_env=runtime_env, log_to_driver=False)
+            ray.init(address=address, **quiet)
     except ConnectionError as err:
         raise ValueError(f"--address: no Ray cluster at {address!r} ({' '.join(str(err).split())[:200]}); "
                          f"start one with `ray start --head`") from None
