@@ -14,7 +14,7 @@ Executors
 ``workers=1``
     In this process, in order.
 ``workers=n > 1``
-    A pool of ``n`` spawned processes (one BLAS thread each).
+    A pool of ``n`` spawned processes (one BLAS and Numba thread each, as Ray workers).
 ``workers=None`` (default)
     Chosen by measured cost: the first two unfinished points run in this process, timing a cold point
     :math:`t_1` (imports, JIT compilation) and a warm one :math:`t_2`. The remaining :math:`R` points go to a
@@ -54,7 +54,10 @@ from .results import atomic_write, jsonable
 
 SPAWN_SECONDS = 2.0  # start-up of one spawned worker importing deeprg + numpy (benchmarks/bench_sweep.py)
 POOL_MARGIN = 0.8  # the pool must be predicted this much faster than staying in process
+# One thread per worker: a worker is one of many on the node, and threaded OpenBLAS on an oversubscribed
+# machine is slower by orders of magnitude. (Numba's prange runs over chains, so results do not depend on it.)
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+NUMBA_THREADS = "NUMBA_NUM_THREADS"
 RAY_MISSING = ("--address: running a sweep on a cluster needs Ray, which is not installed; "
                "install it with pip install 'deeprg[cluster]'")
 _KEY = re.compile(r"[A-Za-z0-9._=-]+")
@@ -239,16 +242,22 @@ def _run_serial(fn, todo: list[int], points, collect: _Collector) -> list[float]
     return seconds
 
 
+def _one_numba_thread() -> None:
+    """Pool initializer: one Numba thread per worker (read when Numba is imported, so only before that)."""
+    if "numba" not in sys.modules:
+        os.environ[NUMBA_THREADS] = "1"
+
+
 def _run_pool(fn, todo: list[int], points, collect: _Collector, workers: int) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    # One BLAS thread per worker: the linear algebra of a point is small, and threaded OpenBLAS on an
-    # oversubscribed machine is slower by orders of magnitude. Spawned workers read these when numpy starts.
+    # Spawned workers read these when numpy starts.
     saved = {k: os.environ.get(k) for k in BLAS_THREAD_VARIABLES}
     os.environ.update({k: "1" for k in BLAS_THREAD_VARIABLES})
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_one_numba_thread) as pool:
             futures = {pool.submit(_evaluate, fn, points[i].params, points[i].seed): i for i in todo}
             for future in as_completed(futures):
                 try:
@@ -273,7 +282,7 @@ def _connect_ray(address: str):
     if ray.is_initialized():
         return ray, False
     package = str(Path(__file__).resolve().parent)
-    runtime_env = {"py_modules": [package], "env_vars": {k: "1" for k in BLAS_THREAD_VARIABLES}}
+    runtime_env = {"py_modules": [package], "env_vars": {k: "1" for k in (*BLAS_THREAD_VARIABLES, NUMBA_THREADS)}}
     quiet = dict(runtime_env=runtime_env, log_to_driver=False, logging_level=logging.WARNING)
     try:
         if address == "local":
