@@ -18,7 +18,8 @@ Executors
 ``workers=None`` (default)
     Chosen by measured cost: the first two unfinished points run in this process, timing a cold point
     :math:`t_1` (imports, JIT compilation) and a warm one :math:`t_2`. The remaining :math:`R` points go to a
-    pool of :math:`w = \min(\text{cpus}, R)` processes only if it is predicted to be faster,
+    pool of :math:`w = \min(\text{free cpus}, R)` processes (free: not taken by the load average of the
+    machine) only if it is predicted to be faster,
 
     .. math:: s_0 + t_1 + (\lceil R/w \rceil - 1)\, t_2 < \tfrac{4}{5} R\, t_2,
 
@@ -195,6 +196,17 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
+def free_cpus() -> int:
+    """CPUs this process may use that other processes are not already using (1-minute load average; this
+    process counts as one of the load)."""
+    cpus = _cpus()
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available on this platform
+        return cpus
+    return max(1, min(cpus, math.floor(cpus - load + 1)))
+
+
 def pool_pays(t_cold: float, t_warm: float, remaining: int, workers: int) -> bool:
     """Whether ``remaining`` points of warm cost ``t_warm`` finish sooner in a pool of ``workers`` new processes.
 
@@ -243,8 +255,11 @@ def _run_serial(fn, todo: list[int], points, collect: _Collector) -> list[float]
 
 
 def _one_numba_thread() -> None:
-    """Pool initializer: one Numba thread per worker (read when Numba is imported, so only before that)."""
-    if "numba" not in sys.modules:
+    """Pool initializer: one Numba thread per worker (idle prange threads of several workers on few cores
+    slow a Monte Carlo point down 10-40x). The variable counts only before Numba is imported; after, the call."""
+    if "numba" in sys.modules:
+        sys.modules["numba"].set_num_threads(1)
+    else:
         os.environ[NUMBA_THREADS] = "1"
 
 
@@ -285,8 +300,8 @@ def _connect_ray(address: str):
     runtime_env = {"py_modules": [package], "env_vars": {k: "1" for k in (*BLAS_THREAD_VARIABLES, NUMBA_THREADS)}}
     quiet = dict(runtime_env=runtime_env, log_to_driver=False, logging_level=logging.WARNING)
     try:
-        if address == "local":
-            ray.init(include_dashboard=False, **quiet)
+        if address == "local":  # a new cluster even where one is running (plain ray.init() would join that)
+            ray.init(address="local", num_cpus=_cpus(), include_dashboard=False, **quiet)
         else:
             ray.init(address=address, **quiet)
     except ConnectionError as err:
@@ -364,7 +379,7 @@ def run_sweep(fn: Callable[[dict, int], dict], points: Sequence[Point], *, out_d
     else:
         t_cold, t_warm = _run_serial(fn, todo[:2], points, collect)
         rest = todo[2:]
-        w = min(_cpus(), len(rest))
+        w = min(free_cpus(), len(rest))
         if pool_pays(t_cold, t_warm, len(rest), w):
             say(f"sweep: a point takes {t_warm:.2g} s; running the other {len(rest)} in {w} processes")
             _run_pool(fn, rest, points, collect, w)

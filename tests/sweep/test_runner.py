@@ -51,6 +51,25 @@ def test_auto_stays_in_process_for_cheap_points():
     assert {r["pid"] for r in out} == {os.getpid()}
 
 
+def nap(params, seed):
+    """A point that costs 50 ms of wall time and reports where it ran."""
+    import time
+
+    time.sleep(0.05)
+    return {"x": params["x"], "pid": os.getpid()}
+
+
+def test_auto_moves_costly_points_to_a_pool(monkeypatch):
+    monkeypatch.setattr(sweep, "SPAWN_SECONDS", 0.0)  # s0 is a machine constant; here the rule alone is tested
+    monkeypatch.setattr(sweep, "free_cpus", lambda: 2)
+    notes = []
+    out = run_sweep(nap, points(6), log=notes.append)
+    assert [r["x"] for r in out] == list(range(6))
+    assert {r["pid"] for r in out[:2]} == {os.getpid()}  # the two timed points
+    assert os.getpid() not in {r["pid"] for r in out[2:]}
+    assert notes and "running the other 4 in 2 processes" in notes[0]
+
+
 def test_pool_pays_rule():
     # cheap points never pay for the spawn; long points do; one worker never does
     assert not sweep.pool_pays(0.01, 0.001, 100, 2)
