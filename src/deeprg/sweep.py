@@ -305,8 +305,9 @@ def _connect_ray(address: str):
         else:
             ray.init(address=address, **quiet)
     except ConnectionError as err:
-        raise ValueError(f"--address: no Ray cluster at {address!r} ({' '.join(str(err).split())[:200]}); "
-                         f"start one with `ray start --head`") from None
+        raise ValueError(f"--address: no Ray cluster answered at {address!r} ({' '.join(str(err).split())[:200]}); "
+                         f"start one with `ray start --head`; a cluster with token authentication also needs "
+                         f"RAY_AUTH_MODE=token and its token (ray get-auth-token) here") from None
     return ray, True
 
 

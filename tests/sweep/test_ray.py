@@ -71,6 +71,16 @@ def test_mc_beta_v_sweep_on_ray_equals_local(ray_address, tmp_path):
 
 
 @pytest.mark.slow
+def test_mc_beta_v_sweep_through_the_ray_client_equals_local(ray_client_address, tmp_path):
+    assert run_cli(MC + ["--workers", "1", "--out", str(tmp_path / "local")]) == 0
+    assert run_cli(MC + ["--address", ray_client_address, "--out", str(tmp_path / "client")]) == 0
+    local, client = (json.loads((tmp_path / name / "result.json").read_text()) for name in ("local", "client"))
+    for key in ("G", "G_err", "mean_h"):
+        assert [p["result"][key] for p in local["points"]] == [p["result"][key] for p in client["points"]]
+    assert local["fig7"] == client["fig7"]
+
+
+@pytest.mark.slow
 def test_train_sweep_on_ray_equals_local(ray_address, tmp_path):
     args = ["train-sweep", "--kind", "beta-v", "--dataset", "teacher", "--epochs", "1"]
     assert run_cli(args + ["--workers", "1", "--out", str(tmp_path / "local")]) == 0
