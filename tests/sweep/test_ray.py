@@ -98,3 +98,13 @@ def test_point_on_ray_reaches_deeprg_of_this_checkout(ray_address, tmp_path):
         run_sweep(mc_point, [bad], address=ray_address)
     trace = info.value.failures[0].traceback
     assert "py_modules_files" in trace and "/deeprg/sampling/fig7.py" in trace
+
+
+@pytest.mark.slow
+def test_rg_catalog_on_ray_equals_local(ray_address, tmp_path):
+    args = ["rg", "catalog", "--max-states", "2", "--priors", "uniform", "--newton-starts", "4"]
+    assert run_cli(args + ["--workers", "1", "--out", str(tmp_path / "local")]) == 0
+    assert run_cli(args + ["--address", ray_address, "--out", str(tmp_path / "ray")]) == 0
+    local, ray = (json.loads((tmp_path / name / "result.json").read_text()) for name in ("local", "ray"))
+    untimed = [[{k: v for k, v in m.items() if k != "seconds"} for m in r["models"]] for r in (local, ray)]
+    assert untimed[0] == untimed[1] and local["answer"] == ray["answer"]
