@@ -30,10 +30,12 @@ Files
 -----
 With ``out_dir`` each finished point is written atomically, as it completes, to ``out_dir/points/<key>.json``
 as ``{"key", "params", "seed", "result"}`` (Python's JSON: non-finite floats stay ``Infinity``/``NaN``, complex
-numbers are ``{"re", "im"}``; the command's own ``result.json`` is the strict one). A rerun skips the points already there (and says so); a point file
-whose params or seed differ from the point's is an error, never silently reused. A point whose ``fn`` raised
-is written to ``out_dir/points/<key>.failed.json`` (params, seed, error, traceback); the others still finish,
-and :class:`SweepError` is raised at the end naming the failed points. Rerunning retries only those.
+numbers are ``{"re", "im"}``; the command's own ``result.json`` is the strict one). A rerun skips the points
+already there (and says so); a point file whose params or seed differ from the point's is an error, never
+silently reused. Every result is returned as it reads back from such a file, so fresh, resumed and remote
+results are identical. A point whose ``fn`` raised is written to ``out_dir/points/<key>.failed.json`` (params,
+seed, error, traceback); the others still finish, and :class:`SweepError` is raised at the end naming the
+failed points. Rerunning retries only those.
 """
 
 from __future__ import annotations

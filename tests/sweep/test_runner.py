@@ -179,3 +179,10 @@ def test_missing_ray_is_one_clear_line(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_ray)
     with pytest.raises(ValueError, match=r"pip install 'deeprg\[cluster\]'"):
         run_sweep(draw, points(2), address="auto")
+
+
+@pytest.mark.parametrize("load, free", [(0.0, 2), (1.0, 2), (1.6, 1), (2.0, 1), (15.0, 1)])
+def test_free_cpus_leaves_out_the_load_of_others(monkeypatch, load, free):
+    monkeypatch.setattr(sweep, "_cpus", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert sweep.free_cpus() == free
