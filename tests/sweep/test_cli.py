@@ -89,3 +89,37 @@ def test_bad_sweep_options_exit_2(tmp_path, capsys, args, message):
     assert run_cli(args + ["--out", str(tmp_path / "o")]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_ctrl_c_then_rerun_finishes_only_the_missing_points(tmp_path):
+    """A real interrupt: SIGINT to `deeprg mc --sweep-beta-v` after its first point is saved."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    args = [sys.executable, "-c", "from deeprg.cli import main; main()", "mc", "--depth", "2000", "--sweeps",
+            "300", "--chains", "2", "--rmax", "3", "--seed", "5", "--sweep-beta-v", "0.5,2,4", "--workers", "1"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), DEEPRG_PROGRESS="0")
+    proc = subprocess.Popen(args + ["--out", str(out)], env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (out / "points" / "dnn.json").exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    saved = sorted(p.name for p in (out / "points").glob("*.json"))
+    assert "dnn.json" in saved and not any(".tmp" in p.name for p in (out / "points").iterdir())
+    if proc.returncode == 0:  # finished before the signal arrived: nothing left to resume
+        pytest.skip("the sweep finished before the interrupt")
+    assert proc.returncode == 130 and "interrupted" in err
+    again = subprocess.run(args + ["--out", str(out)], env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"skipping {len(saved)} finished points" in again.stderr and f"({5 - len(saved)} to run)" in again.stderr
+    fresh = subprocess.run(args + ["--out", str(tmp_path / "fresh")], env=env, capture_output=True, timeout=300)
+    assert fresh.returncode == 0
+    resumed, uninterrupted = (json.loads((d / "result.json").read_text()) for d in (out, tmp_path / "fresh"))
+    for key in ("G", "G_err", "mean_h"):
+        assert resumed["dnn"][key] == uninterrupted["dnn"][key]
+        assert [p["result"][key] for p in resumed["points"]] == [p["result"][key] for p in uninterrupted["points"]]
