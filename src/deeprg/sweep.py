@@ -301,6 +301,8 @@ def _connect_ray(address: str):
     package = str(Path(__file__).resolve().parent)
     runtime_env = {"py_modules": [package], "env_vars": {k: "1" for k in (*BLAS_THREAD_VARIABLES, NUMBA_THREADS)}}
     quiet = dict(runtime_env=runtime_env, log_to_driver=False, logging_level=logging.WARNING)
+    # Ray 2.60 notes at every connection that token authentication is on; that is the cluster's business
+    logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
     try:
         if address == "local":  # a new cluster even where one is running (plain ray.init() would join that)
             ray.init(address="local", num_cpus=_cpus(), include_dashboard=False, **quiet)

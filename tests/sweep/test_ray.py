@@ -108,3 +108,13 @@ def test_rg_catalog_on_ray_equals_local(ray_address, tmp_path):
     local, ray = (json.loads((tmp_path / name / "result.json").read_text()) for name in ("local", "ray"))
     untimed = [[{k: v for k, v in m.items() if k != "seconds"} for m in r["models"]] for r in (local, ray)]
     assert untimed[0] == untimed[1] and local["answer"] == ray["answer"]
+
+
+@pytest.mark.slow
+def test_wide_on_ray_equals_local(ray_address, tmp_path):
+    args = ["wide", "--widths", "7,15", "--rows", "2"]
+    assert run_cli(args + ["--workers", "1", "--out", str(tmp_path / "local")]) == 0
+    assert run_cli(args + ["--address", ray_address, "--out", str(tmp_path / "ray")]) == 0
+    local, ray = (json.loads((tmp_path / name / "result.json").read_text()) for name in ("local", "ray"))
+    assert local == ray
+    assert sorted(p.name for p in (tmp_path / "ray" / "points").iterdir()) == ["N15.json", "N7.json"]
