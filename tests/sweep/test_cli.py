@@ -91,6 +91,7 @@ def test_bad_sweep_options_exit_2(tmp_path, capsys, args, message):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_then_rerun_finishes_only_the_missing_points(tmp_path):
     """A real interrupt: SIGINT to `deeprg mc --sweep-beta-v` after its first point is saved."""
     import os
