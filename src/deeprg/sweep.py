@@ -111,10 +111,8 @@ def _plain(obj: Any) -> Any:
     """``json.dumps`` fallback that keeps non-finite floats (a point file is a cache, not a strict result.json)."""
     if hasattr(obj, "to_dict"):
         return obj.to_dict()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
+    if hasattr(obj, "__array__"):  # numpy and JAX arrays and scalars
+        return np.asarray(obj).tolist()
     if isinstance(obj, complex):
         return {"re": obj.real, "im": obj.imag}
     return jsonable(obj)

@@ -186,3 +186,22 @@ def test_free_cpus_leaves_out_the_load_of_others(monkeypatch, load, free):
     monkeypatch.setattr(sweep, "_cpus", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert sweep.free_cpus() == free
+
+
+def awkward(params, seed):
+    """Values JSON has no plain form for: arrays, numpy scalars, complex, non-finite floats."""
+    import math
+
+    return {"array": np.arange(3.0) * seed, "scalar": np.float32(0.5), "z": complex(1, -2), "inf": math.inf,
+            "zs": np.array([1j]), "nan": math.nan}
+
+
+def test_fresh_and_resumed_results_are_the_same_values(tmp_path):
+    pts = [Point("a", {}, 2)]
+    fresh = run_sweep(awkward, pts, out_dir=tmp_path, workers=1)
+    resumed = run_sweep(awkward, pts, out_dir=tmp_path, workers=1, log=lambda _: None)
+    in_memory = run_sweep(awkward, pts, workers=1)
+    for out in (fresh, resumed, in_memory):
+        r = out[0]
+        assert r["array"] == [0.0, 2.0, 4.0] and r["scalar"] == 0.5 and r["z"] == {"re": 1.0, "im": -2.0}
+        assert r["inf"] == float("inf") and r["zs"] == [{"re": 0.0, "im": 1.0}] and r["nan"] != r["nan"]
