@@ -83,7 +83,8 @@ def test_address_without_ray_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize("args, message", [
     (MC + ["--workers", "0"], "--workers"),
     (["mc", "--depth", "100", "--address", "auto"], "--address/--workers: only for a sweep"),
-    (["train-sweep", "--kind", "limit", "--workers", "2"], "--address/--workers: only --kind depth and beta-v"),
+    (["train-sweep", "--kind", "limit", "--workers", "2"],
+     "--address/--workers: only --kind depth, beta-v and edge-of-chaos"),
 ])
 def test_bad_sweep_options_exit_2(tmp_path, capsys, args, message):
     assert run_cli(args + ["--out", str(tmp_path / "o")]) == 2
