@@ -118,3 +118,14 @@ def test_wide_on_ray_equals_local(ray_address, tmp_path):
     local, ray = (json.loads((tmp_path / name / "result.json").read_text()) for name in ("local", "ray"))
     assert local == ray
     assert sorted(p.name for p in (tmp_path / "ray" / "points").iterdir()) == ["N15.json", "N7.json"]
+
+
+@pytest.mark.slow
+def test_gx_experiment_seeds_on_ray_equal_local(ray_address, tmp_path):
+    args = ["gx", "experiment", "--family", "ising", "--param", "0.5", "--depth", "2", "--seeds", "2",
+            "--samples", "200", "--train-steps", "50"]
+    assert run_cli(args + ["--workers", "1", "--out", str(tmp_path / "local")]) == 0
+    assert run_cli(args + ["--address", ray_address, "--out", str(tmp_path / "ray")]) == 0
+    local, ray = (json.loads((tmp_path / name / "result.json").read_text()) for name in ("local", "ray"))
+    assert local == ray
+    assert len(list((tmp_path / "ray" / "points").glob("seed-*.json"))) == 2
