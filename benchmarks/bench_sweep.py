@@ -23,6 +23,8 @@ os.environ.setdefault("DEEPRG_PROGRESS", "0")
 # in-process baseline is not slowed by threads fighting over the cores of a busy machine.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ[_var] = "1"
+# the throw-away local clusters here need no token (Ray would otherwise leave one in ~/.ray/auth_token)
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 
 import numpy as np  # noqa: E402
 
