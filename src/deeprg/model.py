@@ -231,6 +231,14 @@ class NetworkSpec:
             "bias_prior": self.values.bias_prior and list(self.values.bias_prior),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "NetworkSpec":
+        """Inverse of :meth:`to_dict` for named activations (how a spec travels to sweep workers as JSON)."""
+        values = ValueSets(data["weights"], data["biases"], data["neurons"], data.get("weight_prior"),
+                           data.get("bias_prior"))
+        return cls(data["width"], data["depth"], data["x"], data["y"], data["beta"], data["beta_v"], values,
+                   data["activation"], data["p"], data["hamiltonian"])
+
     def preactivations(self) -> np.ndarray:
         """Every reachable pre-activation sum_j W_ij h_j + b_i, sorted (the activation's whole domain)."""
         v = self.values

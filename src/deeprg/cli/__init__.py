@@ -109,4 +109,10 @@ def main(argv: list[str] | None = None) -> None:
         _fail(err.format_message())
     except (ValueError, TypeError) as err:
         _fail(as_flags(str(err), _options(command, args)))
+    except RuntimeError as err:
+        from ..sweep import SweepError  # some points of a sweep failed; the others are saved
+
+        if not isinstance(err, SweepError):
+            raise
+        _fail(str(err), 1)
     raise SystemExit(code if isinstance(code, int) else 0)

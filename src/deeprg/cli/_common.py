@@ -51,6 +51,20 @@ def out_option(default: str, writes: str = "result.json and figures"):
     return typer.Option(Path(default), "--out", help=OUT_HELP.format(writes=writes), callback=_check_out)
 
 
+def address_option():
+    """``--address``: run the sweep's points on a Ray cluster (one definition for every sweeping command)."""
+    return typer.Option(None, "--address", help="Run the sweep on a Ray cluster: 'auto' (the cluster this machine "
+                        "joined with `ray start`), 'ray://host:10001' (Ray client) or 'local' (a throw-away local "
+                        "cluster). Needs pip install 'deeprg[cluster]'.")
+
+
+def workers_option():
+    """``--workers``: local processes for a sweep; by default chosen from the measured cost of the first points."""
+    return typer.Option(None, "--workers", min=1, help="Local worker processes for the sweep (1 = in this process; "
+                        "default: a process pool only when the first points show it pays). With --address: the "
+                        "most points in flight at once.")
+
+
 def parse_number(text: str, name: str) -> float:
     """A float; accepts 'inf'. Raises ValueError naming the option."""
     try:

@@ -14,7 +14,8 @@ from ._common import done, parse_number, parse_values
 
 
 def run_edge_of_chaos(sigma_w2: str, sigma_b2: str, depths: str, width: int, methods: str, epochs: int, seed: int,
-                      activation: str | None, dataset: str, out: Path) -> None:
+                      activation: str | None, dataset: str, out: Path, address: str | None = None,
+                      workers: int | None = None) -> None:
     from deeprg.continuous import plots
     from deeprg.continuous.trainability import edge_of_chaos_sweep, validate
     from deeprg.progress import progress_bar
@@ -32,7 +33,8 @@ def run_edge_of_chaos(sigma_w2: str, sigma_b2: str, depths: str, width: int, met
         raise ValueError(f"out: {str(out)!r} exists and is not a folder")
     with progress_bar(len(sws) * len(ds) * len(ms), "edge-of-chaos sweep") as advance:
         result = edge_of_chaos_sweep(sws, [int(d) for d in ds], methods=ms, sigma_b2=sb2, activation=act,
-                                     width=width, epochs=epochs, seed=seed, out_dir=out, progress=advance)
+                                     width=width, epochs=epochs, seed=seed, out_dir=out, address=address,
+                                     workers=workers, progress=advance)
     write_json(out / "result.json", result)
     plots.trainability(result, out / "edge-of-chaos.png")
     for m in ms:

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from deeprg.cli._common import done, out_option, parse_number
+from deeprg.cli._common import address_option, done, out_option, parse_number, workers_option
 from deeprg.correspondence.families import EXPERIMENT_FAMILIES, FAMILIES, REGISTRY
 
 
@@ -80,9 +80,8 @@ def register(app: typer.Typer) -> None:
                    samples: int = typer.Option(2000, "--samples", help="Training (and held-out) samples."),
                    train_steps: int = typer.Option(3000, "--train-steps", help="At most this many Adam steps per "
                                                    "layer; training stops earlier on a plateau."),
-                   workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes for the "
-                                                         "seeds (default: run in this process)."),
-                   address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address for the seeds."),
+                   workers: Optional[int] = workers_option(),
+                   address: Optional[str] = address_option(),
                    out: Path = out_option("deeprg-out/gx-experiment")) -> None:
         """Train over several seeds; compare each feature layer's parameter with the RG iterates, the fixed
         point and the untrained network; write result.json and experiment.png."""

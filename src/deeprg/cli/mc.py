@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 
 from ..sampling.registry import SAMPLERS
-from ._common import done, interrupted, out_option, parse_values, terminate_as_interrupt, writable_folder
+from ._common import (address_option, done, interrupted, out_option, parse_values, terminate_as_interrupt,
+                      workers_option, writable_folder)
 
 
 class System(str, Enum):
@@ -45,10 +46,13 @@ def mc(
     activation: str = typer.Option("heaviside", help="heaviside or sign."),
     sweep_beta_v: str = typer.Option(None, "--sweep-beta-v", help="Comma-separated beta_v values: run the DNN "
                                      "once and the DNA at each beta_v (and at --beta-v); writes the Fig 7 "
-                                     "comparison and the sweep."),
+                                     "comparison and the sweep. Each run is saved in --out/points as it "
+                                     "finishes; a rerun skips the finished ones."),
     replicas: int = typer.Option(4, help="--method tempering: replicas per chain (levels of the beta_v ladder)."),
     beta_v_min: str = typer.Option(None, "--beta-v-min", help="--method tempering: lowest beta_v of the "
                                    "geometric ladder (default beta_v / 4)."),
+    address: str = address_option(),
+    workers: int = workers_option(),
     out: Path = out_option("deeprg-out/mc"),
 ) -> None:
     """Sample G(r) = <h_m h_m+r> - <h_m><h_m+r> (position-averaged, Fig 7) and compare with the exact bulk."""
@@ -71,9 +75,10 @@ def mc(
         for bv in set(values) | {spec.beta_v}:  # validate every run before any work
             MCConfig(spec.replace(beta_v=bv), "dna", "exact" if exact else "gibbs", **common)
         MCConfig(spec, "dnn", "exact" if exact else "metropolis", **common)
-        runs = len(set(values) | {spec.beta_v}) + 1
-        with progress_bar(runs, "beta_v sweep") as advance:
-            sweep = fig7.sweep_beta_v(spec, set(values) | {spec.beta_v}, exact=exact, progress=advance, **common)
+        beta_vs = set(values) | {spec.beta_v}
+        with progress_bar(len(beta_vs) + 1, "beta_v sweep (DNN + DNA runs)") as advance:
+            sweep = fig7.sweep_beta_v(spec, beta_vs, exact=exact, out_dir=out, address=address, workers=workers,
+                                      progress=advance, **common)
         at = next(p for p in sweep["points"] if p["beta_v"] == spec.beta_v)
         payload = sweep | {"fig7": {"beta_v": spec.beta_v, "mc": at["mc"], "exact": at["exact"]}}
         mean_paths = [("dnn", "mean_h")]
@@ -92,6 +97,8 @@ def mc(
         done(out, ["result.json", "arrays.npz", "sweep_beta_v.png", "fig7.png"])
         return
 
+    if address is not None or workers is not None:
+        raise ValueError("--address/--workers: only for a sweep (--sweep-beta-v); a single run is one process")
     from ._common import parse_number
     low = None if beta_v_min is None else parse_number(beta_v_min, "--beta-v-min")
     config = MCConfig(spec, system.value, method.value, replicas=replicas, beta_v_min=low, **common)

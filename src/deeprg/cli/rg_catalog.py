@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import done, out_option
+from ._common import address_option, done, out_option, workers_option
 
 
 def _priors(text: str) -> tuple[str, ...]:
@@ -32,9 +32,8 @@ def _csv(header: list[str], rows: list[list]) -> str:
 
 
 def catalog(
-    workers: int = typer.Option(None, help="Local worker processes for the sweep (default: the sweep runner's)."),
-    address: str = typer.Option(None, help="Ray cluster address (e.g. 'auto' or 'ray://host:10001'); "
-                                           "needs pip install 'deeprg[cluster]'."),
+    workers: int = workers_option(),
+    address: str = address_option(),
     priors: str = typer.Option("uniform,tilted", help="Weight priors to include: uniform, tilted (value k "
                                                        "weighted k + 1)."),
     max_states: int = typer.Option(16, help="Only models with at most this many layer states S = |h|^(N L)."),
@@ -44,7 +43,7 @@ def catalog(
 ) -> None:
     """Fixed points of E -> E K^T E over widths, rows, value sets, activations and priors; the answer to
     'which models have a physical unstable fixed point'. Writes result.json, fixed_points.csv, models.csv and
-    flows/<model>.png."""
+    flows/<model>.png; each model's entry is saved in points/ as it finishes, and a rerun skips those."""
     from ..progress import progress_bar
     from ..results import save_figure, write_json, write_text
     from ..rg import catalog as cat
@@ -53,8 +52,6 @@ def catalog(
     from ..rg.tables import csv_rows, model_rows
 
     chosen = _priors(priors)
-    if workers is not None and (isinstance(workers, bool) or workers < 1):
-        raise ValueError(f"--workers: must be an integer >= 1, got {workers}")
     if max_states < 2:
         raise ValueError(f"--max-states: must be >= 2 (the smallest model has 2 layer states), got {max_states}")
     if newton_starts is not None and newton_starts < 0:
@@ -63,7 +60,8 @@ def catalog(
 
     start = time.perf_counter()
     with progress_bar(len(models), "RG fixed-point catalog") as advance:
-        entries = cat.run_catalog(models, newton_starts, workers=workers, address=address, progress=advance)
+        entries = cat.run_catalog(models, newton_starts, workers=workers, address=address, progress=advance,
+                                  out_dir=out)
     summary = cat.answer(entries)
     for model, entry in zip(models, entries):
         save_figure(catalog_flows(entry), out / "flows" / f"{model.slug}.png")

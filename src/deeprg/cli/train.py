@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import done, out_option, parse_number
+from ._common import address_option, done, out_option, parse_number, workers_option
 
 SWEEPS = ("depth", "beta-v", "symmetry", "limit", "overlap", "edge-of-chaos")
 
@@ -116,6 +116,8 @@ def register(app: typer.Typer) -> None:
         depths: str = typer.Option("2,4,8,16", help="Weight layers of the trained nets (edge-of-chaos)."),
         width: int = typer.Option(64, help="Hidden width (edge-of-chaos)."),
         methods: str = typer.Option("dna,backprop", help="Training methods (edge-of-chaos)."),
+        address: str = address_option(),
+        workers: int = workers_option(),
         out: Path = out_option("deeprg-out/train-sweep"),
     ):
         """Experiments of the continuous DNA: depth/beta_v sweeps, translational symmetry, beta_v limit, q_EA vs
@@ -126,11 +128,14 @@ def register(app: typer.Typer) -> None:
             from ._edge_of_chaos import run_edge_of_chaos
 
             return run_edge_of_chaos(sigma_w2, sigma_b2, depths, width, methods, epochs, seed, activation, dataset,
-                                     out)
+                                     out, address=address, workers=workers)
         if dataset not in ("digits", "teacher"):
             raise ValueError(f"dataset: {dataset!r} is not one of digits, teacher")
         if epochs < 1:
             raise ValueError(f"epochs: must be >= 1, got {epochs}")
+        if kind not in ("depth", "beta-v") and (address is not None or workers is not None):
+            raise ValueError(f"--address/--workers: only --kind depth, beta-v and edge-of-chaos are sweeps, "
+                             f"not {kind!r}")
         if kind == "symmetry" and depth < 3:
             raise ValueError(f"depth: need at least 3 weight layers, got {depth}")
         import jax
@@ -149,10 +154,11 @@ def register(app: typer.Typer) -> None:
             depths = list(range(2, 11))
             with progress_bar(len(depths), "depth sweep") as advance:
                 result = experiments.depth_sweep(dataset, depths, epochs=epochs, seed=seed, advance=advance,
-                                                  **chosen)
+                                                  out_dir=out, address=address, workers=workers, **chosen)
         elif kind == "beta-v":
-            with progress_bar(6, "beta_v sweep") as advance:
-                result = experiments.beta_v_sweep(dataset, epochs=epochs, seed=seed, advance=advance, **chosen)
+            with progress_bar(7, "beta_v sweep (backprop + 6 DNA runs)") as advance:
+                result = experiments.beta_v_sweep(dataset, epochs=epochs, seed=seed, advance=advance,
+                                                  out_dir=out, address=address, workers=workers, **chosen)
         elif kind == "symmetry":
             result = experiments.symmetry_diagnostic(depth=depth, epochs=epochs, seed=seed, **chosen)
         elif kind == "limit":

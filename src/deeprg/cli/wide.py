@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import done, out_option
+from ._common import address_option, done, out_option, workers_option
 
 
 def wide(
@@ -21,8 +21,8 @@ def wide(
     p: float = typer.Option(2.0, "--p", help="Exponent of the L^p cost (footnote 7)."),
     weight_prior: str = typer.Option(None, help="Prior weight of each weight value, e.g. '1,2'."),
     rmax: int = typer.Option(20, help="Largest separation of the bulk G(r)."),
-    address: str = typer.Option(None, help="Ray address for the width sweep (default: local)."),
-    workers: int = typer.Option(None, help="Parallel workers for the width sweep."),
+    address: str = address_option(),
+    workers: int = workers_option(),
     out: Path = out_option("deeprg-out/wide"),
 ) -> None:
     """Exact bulk (free energy, xi, overlap and magnetization G and xi) for each width, the mean-field maps with
@@ -44,7 +44,7 @@ def wide(
     template: NetworkSpec = spec_from_options(1, 1, cells, cells, beta, beta_v, weights, biases, neurons,
                                               activation, "dna", p, weight_prior)
     with progress_bar(len(width_list), "widths") as advance:
-        result = run_wide(template, width_list, rmax, out_dir=out / "points", address=address, workers=workers,
+        result = run_wide(template, width_list, rmax, out_dir=out, address=address, workers=workers,
                           progress=advance)
     write_json(out / "result.json", result)
     files = ["result.json", "xi_vs_width.png"]

@@ -76,10 +76,10 @@ def beta_v_limit(lambdas=(1.0, 10.0, 100.0, 1e3, 1e4, 1e5), seed: int = 0, rows:
     return out
 
 
-def accuracy_pair(spec, data, epochs, batch_size, seed, learning_rate) -> dict:
+def accuracy_pair(spec, data, epochs, batch_size, seed, learning_rate, methods=("dna", "backprop")) -> dict:
     """Final test accuracy and median time per epoch of DNA and of backprop training of ``spec`` on ``data``."""
     runs = {}
-    for method in ("dna", "backprop"):
+    for method in methods:
         result = train(spec, data, TrainConfig(method=method, epochs=epochs, batch_size=batch_size, seed=seed,
                                                learning_rate=learning_rate))
         runs[method] = {"test_accuracy": result.test_accuracy[-1],
@@ -87,35 +87,66 @@ def accuracy_pair(spec, data, epochs, batch_size, seed, learning_rate) -> dict:
     return runs
 
 
+def training_point(params: dict, seed: int) -> dict:
+    """:func:`accuracy_pair` as a :func:`deeprg.sweep.run_sweep` point.
+
+    ``params``: ``dataset``, ``spec`` (the :class:`MLPSpec` fields), ``methods`` and ``config`` (``epochs``,
+    ``batch_size``, ``learning_rate``).
+    """
+    spec = MLPSpec(**params["spec"])
+    data = load_dataset(params["dataset"], spec.widths, seed)
+    return accuracy_pair(spec, data, seed=seed, methods=params["methods"], **params["config"])
+
+
+def _training_points(dataset: str, specs: dict, methods, config: dict, seed: int):
+    from ..sweep import Point
+
+    return [Point(key, {"dataset": dataset, "spec": dataclasses.asdict(spec), "methods": list(methods),
+                        "config": config}, seed) for key, spec in specs.items()]
+
+
 def depth_sweep(dataset: str = "digits", depths=range(2, 11), width: int = 64, epochs: int = 10,
                 batch_size: int = 32, seed: int = 0, activation: str = "sigmoid", learning_rate: float = 3e-3,
-                advance=lambda n=1: None) -> dict:
-    """Final test accuracy and median time per epoch of DNA and backprop for nets with ``depth`` weight layers."""
-    data = load_dataset(dataset, (64 if dataset == "digits" else width, 10), seed)
-    n_in, n_out = data.widths
-    rows = []
-    for depth in depths:
-        spec = MLPSpec((n_in, *([width] * (depth - 1)), n_out), activation=activation)
-        rows.append({"depth": depth, **accuracy_pair(spec, data, epochs, batch_size, seed, learning_rate)})
-        advance(1)
+                advance=lambda n=1: None, out_dir=None, address: str | None = None,
+                workers: int | None = None) -> dict:
+    """Final test accuracy and median time per epoch of DNA and backprop for nets with ``depth`` weight layers.
+
+    Each depth is one point of :func:`deeprg.sweep.run_sweep` (``out_dir``, ``address``, ``workers`` as there).
+    """
+    from ..sweep import run_sweep
+
+    n_in, n_out = load_dataset(dataset, (64 if dataset == "digits" else width, 10), seed).widths
+    depths = list(depths)
+    specs = {f"depth={d}": MLPSpec((n_in, *([width] * (d - 1)), n_out), activation=activation) for d in depths}
+    config = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate)
+    runs = run_sweep(training_point, _training_points(dataset, specs, ("dna", "backprop"), config, seed),
+                     out_dir=out_dir, address=address, workers=workers, progress=advance)
+    rows = [{"depth": d, **r} for d, r in zip(depths, runs)]
     return {"dataset": dataset, "width": width, "epochs": epochs, "rows": rows}
 
 
 def beta_v_sweep(dataset: str = "digits", beta_vs=(0.1, 0.3, 1.0, 3.0, 10.0, 100.0), widths=(64, 64, 64, 10),
                  epochs: int = 10, batch_size: int = 32, seed: int = 0, activation: str = "sigmoid",
-                 learning_rate: float = 1e-2, advance=lambda n=1: None) -> dict:
-    """DNA test accuracy against beta_v (beta = 1), with the backprop (beta_v = inf) accuracy for reference."""
-    data = load_dataset(dataset, widths, seed)
-    config = dict(epochs=epochs, batch_size=batch_size, seed=seed, learning_rate=learning_rate)
-    reference = train(MLPSpec(tuple(widths), activation=activation), data, TrainConfig(method="backprop", **config))
-    rows = []
-    for beta_v in beta_vs:
-        spec = MLPSpec(tuple(widths), activation=activation, beta_v=float(beta_v))
-        rows.append({"beta_v": float(beta_v),
-                     "test_accuracy": train(spec, data, TrainConfig(method="dna", **config)).test_accuracy[-1]})
-        advance(1)
-    return {"dataset": dataset, "widths": list(widths), "backprop_test_accuracy": reference.test_accuracy[-1],
-            "rows": rows}
+                 learning_rate: float = 1e-2, advance=lambda n=1: None, out_dir=None, address: str | None = None,
+                 workers: int | None = None) -> dict:
+    """DNA test accuracy against beta_v (beta = 1), with the backprop (beta_v = inf) accuracy for reference.
+
+    The backprop run and each beta_v are points of :func:`deeprg.sweep.run_sweep` (``advance`` is called
+    ``len(beta_vs) + 1`` times).
+    """
+    from ..sweep import run_sweep
+
+    config = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate)
+    beta_vs = [float(b) for b in beta_vs]
+    reference = _training_points(dataset, {"backprop": MLPSpec(tuple(widths), activation=activation)},
+                                 ("backprop",), config, seed)
+    dna = _training_points(dataset, {f"beta_v={b!r}": MLPSpec(tuple(widths), activation=activation, beta_v=b)
+                                     for b in beta_vs}, ("dna",), config, seed)
+    backprop, *runs = run_sweep(training_point, reference + dna, out_dir=out_dir, address=address,
+                                workers=workers, progress=advance)
+    rows = [{"beta_v": b, "test_accuracy": r["dna"]["test_accuracy"]} for b, r in zip(beta_vs, runs)]
+    return {"dataset": dataset, "widths": list(widths),
+            "backprop_test_accuracy": backprop["backprop"]["test_accuracy"], "rows": rows}
 
 
 def symmetry_diagnostic(depth: int = 20, width: int = 32, epochs: int = 10, batch_size: int = 32, seed: int = 0,

@@ -286,13 +286,14 @@ def analyze_point(params: dict, seed: int) -> dict:
 
 
 def run_catalog(models: list[CatalogModel], newton_starts: int | None = None, *, workers: int | None = None,
-                address: str | None = None, progress=None) -> list[dict]:
-    """Analyze ``models`` with :func:`deeprg.sweep.run_sweep` (``workers`` / ``address`` select its executor);
-    the entries come back as plain dicts (:meth:`ModelEntry.to_dict`), model ``i`` with seed ``i``."""
+                address: str | None = None, progress=None, out_dir=None) -> list[dict]:
+    """Analyze ``models`` with :func:`deeprg.sweep.run_sweep` (``workers`` / ``address`` select its executor;
+    with ``out_dir`` each entry is saved as it finishes and a rerun skips those); the entries come back as plain
+    dicts (:meth:`ModelEntry.to_dict`), model ``i`` with seed ``i``."""
     fields = ("width", "rows", "weights", "biases", "neurons", "activation", "prior")
     points = [Point(m.slug, {"model": {f: getattr(m, f) for f in fields}, "newton_starts": newton_starts}, i)
               for i, m in enumerate(models)]
-    return run_sweep(analyze_point, points, address=address, workers=workers, progress=progress)
+    return run_sweep(analyze_point, points, out_dir=out_dir, address=address, workers=workers, progress=progress)
 
 
 def answer(entries: list[dict]) -> dict:

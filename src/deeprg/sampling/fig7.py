@@ -44,23 +44,39 @@ def compare(spec: NetworkSpec, *, chains: int, sweeps: int, burn_in: int, seed: 
     return dnn, dna
 
 
+def mc_point(params: dict, seed: int) -> dict:
+    """One Monte Carlo run as a sweep point (:func:`deeprg.sweep.run_sweep`): ``params`` holds the spec
+    (``NetworkSpec.to_dict``), ``system``, ``method``, ``chains``, ``sweeps``, ``burn_in`` and ``rmax``."""
+    config = MCConfig(NetworkSpec.from_dict(params["spec"]), params["system"], params["method"],
+                      chains=params["chains"], sweeps=params["sweeps"], burn_in=params["burn_in"], seed=seed,
+                      rmax=params["rmax"])
+    return run(config).to_dict()
+
+
 def sweep_beta_v(spec: NetworkSpec, beta_vs, *, chains: int, sweeps: int, burn_in: int, seed: int, rmax: int,
-                 exact: bool = False, progress=None) -> dict:
+                 exact: bool = False, out_dir=None, address: str | None = None, workers: int | None = None,
+                 progress=None) -> dict:
     """DNA G(r) for each beta_v against the DNN's: Monte Carlo, exact bulk curves and the resemblance numbers.
 
+    The DNN and each DNA run are points of one :func:`deeprg.sweep.run_sweep` (``out_dir``, ``address`` and
+    ``workers`` as there), all with the same ``seed``; the resemblance numbers are computed here from the runs.
     ``progress(1)`` is called after each of the ``len(beta_vs) + 1`` runs.
     """
-    advance = progress if progress is not None else (lambda n: None)
+    from ..sweep import Point, run_sweep
+
     beta_vs = sorted({float(b) for b in beta_vs})
-    common = dict(chains=chains, sweeps=sweeps, burn_in=burn_in, seed=seed, rmax=rmax)
-    configs = [MCConfig(spec.replace(beta_v=b), "dna", "exact" if exact else "gibbs", **common) for b in beta_vs]
-    dnn = run(MCConfig(spec, "dnn", "exact" if exact else "metropolis", **common))
-    advance(1)
+    common = dict(chains=chains, sweeps=sweeps, burn_in=burn_in, rmax=rmax)
+    configs = [MCConfig(spec, "dnn", "exact" if exact else "metropolis", seed=seed, **common)]
+    configs += [MCConfig(spec.replace(beta_v=b), "dna", "exact" if exact else "gibbs", seed=seed, **common)
+                for b in beta_vs]
+    points = [Point("dnn" if c.system == "dnn" else f"dna_beta_v={c.spec.beta_v!r}",
+                    {"spec": c.spec.to_dict(), "system": c.system, "method": c.method, **common}, seed)
+              for c in configs]
+    dnn, *runs = run_sweep(mc_point, points, out_dir=out_dir, address=address, workers=workers,
+                           progress=progress)
     points = []
-    for config in configs:
-        dna = run(config)
-        advance(1)
-        points.append({"beta_v": config.spec.beta_v, "result": dna.to_dict(),
-                       "mc": resemblance(dna.correlation.G, dnn.correlation.G, dna.xi_mc, dnn.xi_mc),
-                       "exact": resemblance(dna.G_exact, dnn.G_exact, dna.xi_exact, dnn.xi_exact)})
-    return {"beta_v": beta_vs, "dnn": dnn.to_dict(), "points": points, "rule": RULE}
+    for beta_v, dna in zip(beta_vs, runs):
+        points.append({"beta_v": beta_v, "result": dna,
+                       "mc": resemblance(dna["G"], dnn["G"], dna["xi_mc"], dnn["xi_mc"]),
+                       "exact": resemblance(dna["G_exact"], dnn["G_exact"], dna["xi_exact"], dnn["xi_exact"])})
+    return {"beta_v": beta_vs, "dnn": dnn, "points": points, "rule": RULE}
