@@ -20,7 +20,7 @@ import numpy as np
 
 from ..model import NetworkSpec, count_weight_configurations
 from . import symmetric as sym
-from .transfer import MAX_STATES, TransferMatrices, build, correlation_length
+from .transfer import MAX_STATES, TransferMatrices, build, correlation_length, stationary_correlation
 
 FULL_ENGINE_BUDGET = 10**7  # |W|^(N^2+N) * |V|^(L N) above which "auto" prefers the symmetric engine
 ENGINES = ("auto", "full", "symmetric")
@@ -42,15 +42,9 @@ def choose_engine(spec: NetworkSpec, engine: str = "auto") -> str:
 
 
 def _full_series(tm: TransferMatrices, sp: sym.Spectrum, f: np.ndarray, rmax: int) -> sym.Series:
-    lam, ell, rho = sp.lam, sp.ell, sp.rho
-    norm = ell @ rho
-    mean = float((ell * f) @ rho / norm)
-    G = np.empty(rmax + 1)
-    w = rho * f
-    for r in range(rmax + 1):
-        G[r] = (ell * f) @ w / norm - mean**2
-        w = tm.T @ w / lam
-    scale = max(abs(G[0]), mean**2, 1e-300) * norm
+    ell, rho = sp.ell, sp.rho
+    mean, G = stationary_correlation(tm.T, sp.lam, ell, rho, f, rmax)
+    scale = max(abs(G[0]), mean**2, 1e-300) * (ell @ rho)
     return sym.Series(mean, G, sym.decay_length(sp, ell * f, rho * f, scale))
 
 

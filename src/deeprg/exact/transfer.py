@@ -299,15 +299,23 @@ def correlation_length(T_or_values: np.ndarray, tol: float = 1e-12) -> float:
     return math.inf if ratio <= 1 + 1e-14 else 1.0 / math.log(ratio)
 
 
-def bulk(tm: TransferMatrices, rmax: int = 20, row: int = 0, unit: int = 0) -> Bulk:
-    """Bulk free energy per layer, xi, and G(r) = <h_0 h_r> - <h>^2 of one (row, unit) for r = 0..rmax."""
-    lam, values, ell, rho = perron(tm.T)
-    f = tm.states[:, row, unit]
+def stationary_correlation(T: np.ndarray, lam: float, ell: np.ndarray, rho: np.ndarray, f: np.ndarray,
+                           rmax: int) -> tuple[float, np.ndarray]:
+    r"""Mean and :math:`G(r) = \langle f_0 f_r\rangle - \langle f\rangle^2`, r = 0..rmax, of a state function
+    ``f`` in the bulk of the chain with Perron value ``lam`` and left/right Perron vectors ``ell``, ``rho``:
+    :math:`\langle f_0 f_r\rangle = \ell\,\mathrm{diag}(f)\,(T/\lambda)^r\,\mathrm{diag}(f)\,\rho / \ell\rho`."""
     norm = ell @ rho
     mean = float((ell * f) @ rho / norm)
     G = np.empty(rmax + 1)
     w = rho * f
     for r in range(rmax + 1):
         G[r] = (ell * f) @ w / norm - mean**2
-        w = tm.T @ w / lam
+        w = T @ w / lam
+    return mean, G
+
+
+def bulk(tm: TransferMatrices, rmax: int = 20, row: int = 0, unit: int = 0) -> Bulk:
+    """Bulk free energy per layer, xi, and G(r) = <h_0 h_r> - <h>^2 of one (row, unit) for r = 0..rmax."""
+    lam, values, ell, rho = perron(tm.T)
+    mean, G = stationary_correlation(tm.T, lam, ell, rho, tm.states[:, row, unit], rmax)
     return Bulk(values, math.log(lam), correlation_length(values), G, mean)
