@@ -89,3 +89,22 @@ def test_every_documented_option_exists(document, args):
     known = {opt for param in command.params for opt in [*param.opts, *param.secondary_opts]} | {"--help"}
     unknown = [flag for flag in flags if flag not in known]
     assert not unknown, f"{document}: `deeprg {' '.join(args)}` uses {unknown}, not options of `deeprg {' '.join(path)}`"
+
+
+def table_commands(text: str) -> list[tuple[str, ...]]:
+    """Command paths of the README's command table: `deeprg rg flow / fixed-points` is (rg, flow), (rg, fixed-points)."""
+    paths = []
+    for match in re.finditer(r"^\| `deeprg ([a-z][a-z -/]*)`", text, flags=re.MULTILINE):
+        first, *alternatives = [part.split() for part in match.group(1).split(" / ")]
+        paths.append(tuple(first))
+        paths += [(*first[:-1], *alt) for alt in alternatives]
+    return paths
+
+
+def test_every_command_of_the_readme_table_exists_and_every_command_is_in_it():
+    paths = table_commands((ROOT / "README.md").read_text())
+    assert ("rg", "fixed-points") in paths and ("gx", "experiment") in paths  # the parser reads the table
+    for path in paths:
+        _resolve(path)
+    top = typer.main.get_command(app).commands
+    assert set(top) <= {path[0] for path in paths}, f"commands missing from the README table: {set(top) - {p[0] for p in paths}}"
