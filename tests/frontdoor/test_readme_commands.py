@@ -43,10 +43,11 @@ def command_lines(path: Path) -> list[list[str]]:
 
 
 def split_command(args: list[str]) -> tuple[tuple[str, ...], list[str]]:
-    """(subcommand path, option flags): the words before the first option, and every ``--flag`` after it."""
+    """(subcommand path, option flags): the command words before the first option or placeholder (``...``),
+    and every ``--flag`` after them."""
     path = []
     for word in args:
-        if word.startswith("-"):
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", word):
             break
         path.append(word)
     flags = [word.split("=", 1)[0] for word in args[len(path):] if word.startswith("--")]
