@@ -168,8 +168,8 @@ def _is_reference(value) -> bool:
 def read_result(path: str | os.PathLike) -> dict:
     """Read a ``result.json`` (or the folder holding it), loading the arrays that were moved beside it.
 
-    Both forms are resolved: a reference ``{"npz", "key", "shape"}`` and a ``null`` value with a sibling
-    ``<name>_file`` naming an npz that holds ``<name>``.
+    Every reference ``{"npz": file, "key": name, "shape": [...]}`` (written by :func:`split_arrays`) is replaced
+    by the array ``name`` of ``file``; everything else is returned as parsed.
     """
     path = Path(path)
     if path.is_dir():
@@ -187,12 +187,7 @@ def read_result(path: str | os.PathLike) -> dict:
         if _is_reference(value):
             return load(value["npz"])[value["key"]]
         if isinstance(value, dict):
-            out = {k: resolve(v) for k, v in value.items()}
-            for key, name in value.items():  # {"mean_h": null, "mean_h_file": "mean_h.npz"} (deeprg exact)
-                base = key.removesuffix("_file")
-                if key.endswith("_file") and out.get(base) is None and str(name).endswith(".npz"):
-                    out[base] = load(name)[base]
-            return out
+            return {k: resolve(v) for k, v in value.items()}
         if isinstance(value, list):
             return [resolve(v) for v in value]
         return value

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from deeprg.cli import main
+from deeprg.results import read_result
 
 CONTRACT = {"sigma_w2", "q_star", "chi1", "c_star", "xi_c", "critical_sigma_w2"}
 
@@ -52,9 +53,11 @@ def test_signal_prop_with_width_measures_with_error_bars(tmp_path):
     measured = entry["measured"]
     assert set(measured) >= {"c", "c_err", "q", "xi_c", "xi_c_err"}
     assert measured["c_err"] > 0 and measured["xi_c_err"] > 0
-    layers = np.load(out / "layers.npz")
-    assert layers["c_0"].shape == (11,)
-    assert layers["c_map_0"][-1] == pytest.approx(measured["c"], abs=6 * measured["c_err"])
+    layers = read_result(out)["entries"][0]["measured"]  # per-layer arrays: inline and in arrays.npz
+    with np.load(out / "arrays.npz") as npz:
+        np.testing.assert_array_equal(npz["entries/0/measured/c_layers"], layers["c_layers"])
+    assert np.shape(layers["c_layers"]) == (11,)
+    assert layers["c_map"][-1] == pytest.approx(measured["c"], abs=6 * measured["c_err"])
     assert (out / "correlation_vs_depth.png").stat().st_size > 0
 
 

@@ -96,11 +96,24 @@ def test_read_result_loads_the_per_layer_means_of_a_deep_exact_run(tmp_path):
 
     assert _run(["exact", "--depth", "200000", "--out", str(tmp_path)]) == 0
     data = strict_load(tmp_path / "result.json")
-    assert data["mean_h"] is None and data["mean_h_file"] == "mean_h.npz"
+    assert data["mean_h"] == {"npz": "arrays.npz", "key": "mean_h", "shape": [200000, 1]}  # (M, L)
     assert (tmp_path / "result.json").stat().st_size < 20_000
     back = read_result(tmp_path)
     oracle = solve(NetworkSpec(depth=200000)).mean_h
     np.testing.assert_allclose(back["mean_h"], oracle[:, :, 0], atol=1e-12)  # (M, L): units share one mean
+
+
+def test_large_mean_h_of_a_wide_network_is_one_mean_per_layer_and_row(tmp_path):
+    from deeprg.exact import solve_symmetric
+    from deeprg.model import NetworkSpec
+
+    # M L N = 200 * 1 * 1000 > 10^5: the symmetric engine; each unit of a layer has the same mean
+    assert _run(["exact", "--width", "1000", "--depth", "200", "--method", "symmetric", "--out", str(tmp_path)]) == 0
+    data = strict_load(tmp_path / "result.json")
+    assert data["mean_h"] == {"npz": "arrays.npz", "key": "mean_h", "shape": [200, 1]}
+    oracle = solve_symmetric(NetworkSpec(width=1000, depth=200)).mean_h
+    assert oracle.shape == (200, 1, 1000) and np.ptp(oracle, axis=2).max() == 0
+    np.testing.assert_allclose(read_result(tmp_path)["mean_h"], oracle[:, :, 0], atol=1e-12)
 
 
 def test_sweep_point_cache_reads_back_infinity_exactly(tmp_path):

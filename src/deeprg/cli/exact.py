@@ -71,7 +71,7 @@ def exact(
     """log Z, <h> per layer, the covariance of the dynamic neurons and the bulk (xi, G(r)); writes result.json."""
     from .. import exact as ex
     from .. import plots
-    from ..results import save_figure, write_json
+    from ..results import ARRAYS_FILE, save_figure, split_arrays, write_json
 
     spec = spec_from_options(width, depth, x, y, beta, beta_v, weights, biases, neurons, activation,
                              hamiltonian.value, p, weight_prior, bias_prior)
@@ -112,9 +112,10 @@ def exact(
     bulk_payload["overlap"] = obs.series_json(observables["overlap"])
     bulk_payload["magnetization"] = obs.series_json(observables["magnetization"])
     mean_h = result.mean_h
+    large = mean_h.size > obs.JSON_ARRAY_LIMIT  # every unit of a layer has the same mean: keep the (M, L) ones
     payload = {
         "log_z": result.log_z,
-        "mean_h": mean_h if mean_h.size <= obs.JSON_ARRAY_LIMIT else None,
+        "mean_h": mean_h[:, :, 0] if large else mean_h,
         "cov_h": result.cov_h,
         "bulk": bulk_payload,
         "spec": spec,
@@ -128,14 +129,13 @@ def exact(
         chain = ex.FiniteChain.solve(spec, tm)
         payload["cov_pairs"] = [{"m": m, "n": n, "cov": chain.pair_covariance(m, n)} for m, n in pairs]
     files = ["result.json", "mean_h.png", "bulk_G.png"]
-    if mean_h.size > obs.JSON_ARRAY_LIMIT:  # every unit has the same mean: store (M, L) beside the JSON
-        obs.write_unit_means(out / "mean_h.npz", mean_h)
-        payload["mean_h_file"] = "mean_h.npz"
-        files.append("mean_h.npz")
+    if large:  # {"npz": "arrays.npz", "key": "mean_h", "shape": [M, L]}, resolved by deeprg.results.read_result
+        payload = split_arrays(payload, out, ["mean_h"], inline_limit=0)
+        files.append(ARRAYS_FILE)
     write_json(out / "result.json", payload)
     title = (f"{spec.hamiltonian} Hamiltonian, {spec.activation_name}, beta = {spec.beta:g}, "
              f"beta_v = {spec.beta_v:g}")
-    save_figure(plots.layer_means(mean_h[:, :, :1] if mean_h.size > obs.JSON_ARRAY_LIMIT else mean_h,
+    save_figure(plots.layer_means(mean_h[:, :, :1] if large else mean_h,
                                   f"<h> per layer ({result.method}"
                                   f"{'; every unit alike' if result.method == 'symmetric' else ''}): {title}"),
                 out / "mean_h.png")

@@ -5,7 +5,8 @@
     {"activation", "sigma_b2", "beta_v" (null: infinity, no noise), "noise_variance", "critical_sigma_w2",
      "width", "depth", "samples", "seed" (null without --width),
      "entries": [{"sigma_w2", "q_star", "chi1", "c_star", "c_slope", "xi_c", "xi_q", "critical_sigma_w2",
-                  "measured": {"c", "c_err", "q", "q_err", "xi_c", "xi_c_err", "batches", "c0"} (with --width)}],
+                  "measured": {"c", "c_err", "q", "q_err", "xi_c", "xi_c_err", "batches", "c0",
+                               "c_layers", "c_layers_err", "q_layers", "c_map", "q_map"} (with --width)}],
      "xi_curves": {"sigma_w2": [...], "<beta_v>": [xi_c, ...]}, "phase_diagram": {"sigma_b2", "critical_sigma_w2"},
      "edge": null (no edge, or relu/linear whose q* diverges there) or
              {"with_noise": {"beta_v", "xi_max", "sigma_w2_at_max", "exponent", "critical_sigma_w2"},
@@ -18,9 +19,10 @@ noise-free edge for widths ``width/16, width/4, width`` (:func:`deeprg.continuou
 
 ``null`` means: ``q_star`` diverges; ``c_star``/``xi_c`` undefined because :math:`q^* \\in \\{0, \\infty\\}`;
 ``xi_c``/``xi_q`` diverge (the edge of chaos); ``critical_sigma_w2`` does not exist; a measured ``xi_c`` whose fit
-failed or exceeds 10 x depth. Per-layer measured arrays go to ``layers.npz`` (keys ``c_<i>``, ``c_err_<i>``, ``q_<i>``,
-``c_map_<i>``
-for entry ``i``).
+failed or exceeds 10 x depth. With ``--width`` each ``measured`` also holds the per-layer arrays (depth + 1 numbers)
+``c_layers``, ``c_layers_err``, ``q_layers`` (Monte Carlo means and errors) and ``c_map``, ``q_map`` (the iterated
+maps from the same start); all of them are in ``arrays.npz`` (key ``entries/<i>/measured/<name>``) and stay inline
+only while small, else they are a reference ``{"npz", "key", "shape"}`` (:func:`deeprg.results.split_arrays`).
 """
 
 from __future__ import annotations
@@ -51,10 +53,10 @@ def run_signal_prop(activation: str, sigma_w2s, sigma_b2: float, beta_v: float, 
 
     from deeprg.continuous import plots
     from deeprg.continuous import signal_prop as spp
-    from deeprg.results import atomic_write, write_json
+    from deeprg.results import ARRAYS_FILE, split_arrays, write_json
 
     crit = spp.critical_sigma_w2(activation, sigma_b2)
-    entries, arrays, rows, measured_points = [], {}, [], []
+    entries, array_paths, rows, measured_points = [], [], [], []
     for i, sw2 in enumerate(sigma_w2s):
         theory = spp.signal_prop(activation, sw2, sigma_b2, beta_v, critical=crit)
         entry = theory.to_dict()
@@ -66,9 +68,10 @@ def run_signal_prop(activation: str, sigma_w2s, sigma_b2: float, beta_v: float, 
                 m = spp.measure(np.random.default_rng([seed, i]), activation, sw2, sigma_b2, beta_v, width, depth,
                                 samples, theory.q_star, c0)
                 q_map, c_map = spp.iterate_maps(activation, sw2, sigma_b2, beta_v, theory.q_star, c0, depth)
-                entry["measured"] = {**m.to_dict(), "c0": c0}
-                arrays.update({f"c_{i}": m.c_layers, f"c_err_{i}": m.c_layers_err, f"q_{i}": m.q_layers,
-                               f"c_map_{i}": c_map, f"q_map_{i}": q_map})
+                layers = {"c_layers": m.c_layers, "c_layers_err": m.c_layers_err, "q_layers": m.q_layers,
+                          "c_map": c_map, "q_map": q_map}
+                entry["measured"] = {**m.to_dict(), "c0": c0, **layers}
+                array_paths += [("entries", i, "measured", name) for name in layers]
                 rows.append((sw2, m.c_layers, m.c_layers_err, c_map))
                 if m.xi_c is not None:
                     measured_points.append((sw2, m.xi_c, m.xi_c_err))
@@ -112,11 +115,10 @@ def run_signal_prop(activation: str, sigma_w2s, sigma_b2: float, beta_v: float, 
     plots.xi_curves(activation, sigma_b2, {f"$\\beta_v$ = {k}": v for k, v in curves.items()}, crit,
                     out / "xi_c.png", measured_points,
                     f"measured, width {width}, $\\beta_v$ = {_label(beta_v)}")
-    if arrays:
-        atomic_write(out / "layers.npz", lambda tmp: np.savez(open(tmp, "wb"), **arrays))
+    if array_paths:
         plots.correlation_vs_depth(activation, rows, out / "correlation_vs_depth.png")
-        files += ["layers.npz", "correlation_vs_depth.png"]
-    write_json(out / "result.json", result)
+        files += [ARRAYS_FILE, "correlation_vs_depth.png"]
+    write_json(out / "result.json", split_arrays(result, out, array_paths) if array_paths else result)
     result["files"] = files
     return result
 

@@ -446,7 +446,7 @@ class Measured(NamedTuple):
 
     ``c_err``, ``q_err``: standard errors over the sampled networks; ``xi_c``, ``xi_c_err``: batch means of the
     fit over ``batches`` groups of networks (``None`` where a fit fails). ``c_layers``, ``c_layers_err``,
-    ``q_layers`` are the per-layer means (written to an .npz, not the JSON).
+    ``q_layers`` are the per-layer means (the command writes them to ``arrays.npz``).
     """
 
     c: float

@@ -92,7 +92,7 @@ def bulk_observables(spec: NetworkSpec, rmax: int = 20, engine: str = "auto") ->
 
 
 # -- output helpers ----------------------------------------------------------------------------------------
-JSON_ARRAY_LIMIT = 10**5  # mean_h larger than this goes to an .npz beside result.json
+JSON_ARRAY_LIMIT = 10**5  # mean_h larger than this goes to arrays.npz beside result.json
 FULL_ENGINE_LIMIT = 10**9  # weight configurations x layer states the full engine may visit
 
 
@@ -117,13 +117,3 @@ def series_json(series: sym.Series | None) -> dict | None:
         return None
     return {"mean": series.mean, "G": series.G, "xi": finite_or_none(series.xi)}
 
-
-def write_unit_means(path, mean_h: np.ndarray) -> None:
-    """Save the (M, L) per-unit layer means (identical across units) as ``mean_h`` in an .npz, atomically."""
-    from ..results import atomic_write
-
-    def write(tmp):
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, mean_h=np.ascontiguousarray(mean_h[:, :, 0]))
-
-    atomic_write(path, write)
