@@ -163,3 +163,10 @@ def test_deep_wide_chain_stops_at_stationarity():
     free = bulk_observables(spec, 0)["free_energy_per_layer"]
     assert (c.log_z - b.log_z) / 10**5 == pytest.approx(free, rel=1e-12)
     np.testing.assert_allclose(a.mean_h[10**4, 0, 0], bulk_observables(spec, 0)["single"].mean, atol=1e-13)
+
+
+def test_underflowing_boundary_is_named_not_called_forbidden():
+    """At N = 6000 the output cost spans e^1200 across blocks: double precision loses the backward vector. That is
+    an underflow of a non-zero vector, never "every configuration is forbidden" (the toy forbids nothing)."""
+    with pytest.raises(ValueError, match="^width: .*underflow"):
+        solve_symmetric(NetworkSpec(width=6000, depth=20))

@@ -510,8 +510,9 @@ def _chain_vectors(start: np.ndarray, A: np.ndarray, steps: int) -> ChainVectors
                              f"at depth {steps} need a smaller --depth")
         nxt = head[-1] @ A
         top = np.abs(nxt).max()
-        if top == 0:
-            raise ValueError("the ensemble has zero total weight (every configuration is forbidden)")
+        if top == 0:  # a non-zero vector times A vanished: its weights underflowed, nothing is forbidden
+            raise ValueError(f"width: the boundary weights of the {B} blocks underflow double precision (they "
+                             "span more than e^700); use a smaller width or a smaller beta")
         nxt = nxt / top
         head.append(nxt)
         logs.append(math.log(top))
