@@ -57,3 +57,16 @@ def test_independent_samples_use_tau_one():
     est = estimate(x, chains=False, independent=True)
     np.testing.assert_allclose(est.stderr, x.std(axis=0, ddof=1) / np.sqrt(12))
     np.testing.assert_allclose(est.tau_int, 1.0)
+
+
+def test_unmixed_chains_take_the_error_of_their_means():
+    """Chains stuck near different values (each one well sampled locally) are the real independent samples: the
+    error bar is at least the standard error of the chain means, not the tiny within-chain one."""
+    rng = np.random.default_rng(4)
+    offsets = rng.normal(size=6)
+    x = offsets[:, None] + 0.01 * rng.normal(size=(6, 2000))
+    est = estimate(x)
+    means = x.mean(axis=1)
+    assert est.r_hat > 1.1
+    assert est.stderr == pytest.approx(means.std(ddof=1) / np.sqrt(6))
+    assert est.ess == pytest.approx(x.size / est.tau_int) and est.tau_int > 100

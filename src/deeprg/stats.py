@@ -11,6 +11,11 @@ and the integrated autocorrelation time uses Sokal's automatic window
 Then :math:`\mathrm{ESS} = C n / \tau_{int}` and the standard error of the mean is
 :math:`\sqrt{\mathrm{Var}(x)\,\tau_{int} / (C n)}`. :math:`\hat R` is the split-chain Gelman-Rubin statistic
 (each chain cut in halves), which is close to 1 when chains agree.
+
+Chains that have not mixed (:math:`\hat R >` :data:`R_HAT_MIXED`) stay near their starts for longer than the run,
+so the window above, which only sees within-chain fluctuations, understates the error. Then the chains themselves
+are the independent samples: the standard error is at least that of the :math:`C` chain means,
+:math:`s(\bar x_c)/\sqrt C`, and :math:`\tau_{int}` and the ESS are the effective values that error implies.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 SOKAL_WINDOW = 5.0
+R_HAT_MIXED = 1.1  # Gelman-Rubin's customary bound for chains that agree
 
 
 class Estimate(NamedTuple):
@@ -95,7 +101,14 @@ def estimate(samples, *, chains: bool = True, independent: bool = False) -> Esti
     tau = np.ones(flat.shape[2]) if independent else _tau_sokal(_autocorrelation(flat))
     variance = flat.reshape(total, -1).var(axis=0, ddof=1)
     stderr = np.sqrt(variance * tau / total)
-    ess = total / tau
     r_hat = _split_r_hat(flat)
+    n_chains = flat.shape[0]
+    if n_chains > 1 and not independent:
+        between = flat.mean(axis=1).std(axis=0, ddof=1) / np.sqrt(n_chains)
+        unmixed = (r_hat > R_HAT_MIXED) & (between > stderr)
+        stderr = np.where(unmixed, between, stderr)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tau = np.where(unmixed, total * stderr**2 / variance, tau)
+    ess = total / tau
     mean = flat.mean(axis=(0, 1))
     return Estimate(*(a.reshape(obs_shape) for a in (mean, stderr, tau, ess, r_hat)))
