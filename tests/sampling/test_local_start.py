@@ -13,7 +13,7 @@ from scipy import stats as sps
 
 from deeprg.model import NetworkSpec, ValueSets
 from deeprg.sampling import local, tempering
-from deeprg.sampling.observables import OBSERVABLES, exact_bulk
+from deeprg.sampling.observables import OBSERVABLES, exact_bulk, state_observables
 from deeprg.stats import estimate
 
 from test_local import sign_overlap_bulk  # the closed-form overlap chain (rootdir-less import, as pytest collects it)
@@ -130,3 +130,24 @@ def test_bad_start_is_refused(bad):
     tables = local.prepare(NetworkSpec(depth=3, beta_v=0.7))
     with pytest.raises(ValueError, match="start"):
         local.init(tables, 3, 2, np.random.default_rng(0), start=bad)
+
+
+def test_gibbs_start_is_the_exact_bulk_of_the_transfer_engine():
+    """The joint-table heat bath's noisy start (one categorical per layer state) against the transfer engine."""
+    from deeprg.sampling import gibbs
+
+    spec = NetworkSpec(width=1, depth=30, x=[[0], [1]], y=[[1], [0]], beta=2.0, beta_v=1.5)
+    rmax = 4
+    exact = exact_bulk(spec, rmax, 0, 0)
+    tables = gibbs.prepare(spec)
+    state = gibbs.init(tables, spec.depth, 20000, np.random.default_rng(6))
+    values = state_observables(tables.states, 0, 0)[:, state.h[:, 15:16 + rmax]]  # (3, chains, rmax + 1)
+    for k, name in enumerate(OBSERVABLES):
+        f = values[k]
+        centred = f - f.mean(axis=0)
+        G = estimate(centred[:, :1] * centred, chains=False, independent=True)
+        mean = estimate(f[:, 0], chains=False, independent=True)
+        assert abs(mean.mean - exact.mean[name]) <= 4 * mean.stderr, (name, mean, exact.mean[name])
+        assert np.all(np.abs(G.mean - exact.G[name]) <= 4 * G.stderr), (name, G.mean, exact.G[name])
+    plain = gibbs.init(tables, spec.depth, 2000, np.random.default_rng(6), start="plain")
+    assert np.array_equal(plain.c, gibbs.init(tables, spec.depth, 2000, np.random.default_rng(6)).c)

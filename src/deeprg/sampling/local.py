@@ -58,7 +58,7 @@ import numpy as np
 
 from ..model import NetworkSpec
 from . import _local_kernels as kern
-from .tables import check_finite_beta_v
+from .tables import STARTS, check_finite_beta_v
 
 
 class LocalTables(NamedTuple):
@@ -132,9 +132,6 @@ def _draw(log_prior: np.ndarray, shape, rng: np.random.Generator) -> np.ndarray:
     p = np.exp(log_prior - log_prior.max())
     cdf = np.cumsum(p) / p.sum()
     return np.minimum(np.searchsorted(cdf, rng.random(shape), side="right"), len(p) - 1).astype(np.int8)
-
-
-STARTS = ("forward", "plain")
 
 
 def noisy_neurons(D: np.ndarray, beta_v, t: np.ndarray, u: np.ndarray) -> np.ndarray:
