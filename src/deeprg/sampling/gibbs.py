@@ -26,9 +26,12 @@ def prepare(spec: NetworkSpec) -> LayerTables:
     return layer_tables(spec)
 
 
-def init(tables: LayerTables, depth: int, chains: int, rng: np.random.Generator) -> ChainState:
-    """Chains started at the forward pass of prior (W, b) (an allowed configuration of nonzero weight)."""
-    state = prior_start(tables, depth, chains, rng)
+def init(tables: LayerTables, depth: int, chains: int, rng: np.random.Generator, start: str = "forward"
+         ) -> ChainState:
+    """Chains started at the noisy forward pass of prior (W, b) (``start="forward"``: an exact draw of the bulk
+    far from the output when the constraint factor's column sums are equal, see :func:`deeprg.sampling.local.init`)
+    or at the noise-free one (``"plain"``)."""
+    state = prior_start(tables, depth, chains, rng, start)
     state.h[:, -1] = len(tables.states)
     return state
 

@@ -31,6 +31,23 @@ odd (even) neuron layers are independent of each other, so a sweep runs all weig
 all even neuron layers, each phase in parallel over (chain, layer). Inside one layer sites share pre-activations
 and are visited in order. Random numbers are counter-based (:mod:`deeprg.sampling._local_kernels`), so a run
 resumed from a checkpoint reproduces the uninterrupted one bit for bit.
+
+Start (``start="forward"``, the default). With an iid prior, summing out :math:`(W^{(m)}, b^{(m)})` turns the
+bulk into a Markov chain over layers whose step is a noisy forward pass of a random network: draw
+:math:`W^{(m)}, b^{(m)}` from the prior, :math:`t = \sigma(W^{(m)} h^{(m)} + b^{(m)})`, then every neuron
+independently
+
+.. math::
+
+    P(h^{(m+1)}_{li} = v \mid t) = \frac{e^{-\beta_v |v - t_{li}|^p}}{Z(t_{li})}, \qquad
+    Z(t) = \sum_{v'} e^{-\beta_v |v' - t|^p}.
+
+When Z(t) is the same for every neuron value t (e.g. neurons {-1, 1}: the transfer matrix is a constant times a
+stochastic matrix) this ancestral draw from :math:`h^{(0)} = x` is an exact draw of the DNA with the output
+cost removed; the cost :math:`\beta |y - \sigma(a^{(M)})|^p` only reweights the top ~xi layers. Chains started
+there begin in equilibrium far from the output, where single-site moves would need many sweeps to relax the
+collective overlap of wide layers. Otherwise (Z(t) depends on t) it is an approximate start. ``start="plain"``
+is the noise-free forward pass (every constraint satisfied), the start used before.
 """
 
 from __future__ import annotations
@@ -41,7 +58,7 @@ import numpy as np
 
 from ..model import NetworkSpec
 from . import _local_kernels as kern
-from .tables import check_finite_beta_v
+from .tables import STARTS, check_finite_beta_v
 
 
 class LocalTables(NamedTuple):
@@ -117,12 +134,35 @@ def _draw(log_prior: np.ndarray, shape, rng: np.random.Generator) -> np.ndarray:
     return np.minimum(np.searchsorted(cdf, rng.random(shape), side="right"), len(p) - 1).astype(np.int8)
 
 
-def init(tables: LocalTables, depth: int, chains: int, rng: np.random.Generator) -> LocalState:
-    """Chains at prior (W, b) with their forward pass (every constraint satisfied), fresh random keys."""
+def noisy_neurons(D: np.ndarray, beta_v, t: np.ndarray, u: np.ndarray) -> np.ndarray:
+    r"""Value indices drawn from :math:`P(v \mid t) \propto e^{-\beta_v D[v, t]}` for every site.
+
+    ``t`` (chains, ...) indices of the noise-free values, ``u`` uniforms of the same shape, ``beta_v`` a number
+    or one per chain (chains,); ``D[v, t] = |v - t|^p`` (:class:`LocalTables`)."""
+    beta_v = np.broadcast_to(np.asarray(beta_v, dtype=float), (t.shape[0],))
+    logw = -beta_v[:, None, None] * D[None]  # (chains, v, t)
+    w = np.exp(logw - logw.max(axis=1, keepdims=True))
+    cdf = np.cumsum(w, axis=1) / w.sum(axis=1, keepdims=True)  # (chains, v, t)
+    cdf = cdf.transpose(0, 2, 1)  # (chains, t, v)
+    rows = cdf[np.arange(t.shape[0]).reshape((-1,) + (1,) * (t.ndim - 1)), t]  # (chains, ..., v)
+    return np.minimum((u[..., None] >= rows).sum(axis=-1), D.shape[0] - 1).astype(np.int8)
+
+
+def init(tables: LocalTables, depth: int, chains: int, rng: np.random.Generator, start: str = "forward",
+         beta_v: np.ndarray | None = None) -> LocalState:
+    """Chains at prior (W, b) with the noisy forward pass (``start="forward"``, see the module docstring; at
+    ``beta_v`` (chains,) when given, else the spec's) or the noise-free one (``"plain"``), fresh random keys.
+
+    Everything comes from ``rng`` (the keys before the noise, so both starts give the same keys)."""
     if isinstance(chains, bool) or not isinstance(chains, (int, np.integer)) or chains < 1:
         raise ValueError(f"chains: must be an integer >= 1, got {chains!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng: must be a numpy.random.Generator, got {type(rng).__name__}")
+    if start not in STARTS:
+        raise ValueError(f"start: must be one of {STARTS}, got {start!r}")
+    beta_v = np.full(chains, tables.beta_v) if beta_v is None else np.asarray(beta_v, dtype=float)
+    if beta_v.shape != (chains,):
+        raise ValueError(f"beta_v: need one value per chain, shape ({chains},), got {beta_v.shape}")
     L, N = tables.x.shape
     W = _draw(tables.log_weight_prior, (chains, depth + 1, N, N), rng)
     b = _draw(tables.log_bias_prior, (chains, depth + 1, N), rng)
@@ -133,7 +173,8 @@ def init(tables: LocalTables, depth: int, chains: int, rng: np.random.Generator)
     for m in range(depth):
         a = (np.matmul(tables.neurons[h[:, m]], tables.weights[W[:, m]].transpose(0, 2, 1))
              + tables.biases[b[:, m]][:, None, :])
-        h[:, m + 1] = tables.outs[np.searchsorted(tables.cuts, a, side="right")]
+        t = tables.outs[np.searchsorted(tables.cuts, a, side="right")]
+        h[:, m + 1] = t if start == "plain" else noisy_neurons(tables.D, beta_v, t, rng.random(t.shape))
     kern.preactivations(h, W, b, tables.weights, tables.biases, tables.neurons, pre)
     return LocalState(h, W, b, pre, keys, 0)
 

@@ -48,7 +48,7 @@ def prepare(spec) -> JaxTables:
 
 
 def init(spec, chains: int, seed: int) -> JaxState:
-    """Chains at prior (W, b) with their forward pass (:func:`deeprg.sampling.local.init`), JAX keys from seed."""
+    """Chains at prior (W, b) with the noisy forward pass (:func:`deeprg.sampling.local.init`), JAX keys from seed."""
     import jax
     import jax.numpy as jnp
 

@@ -50,6 +50,7 @@ class LayerTables(NamedTuple):
     neuron_cdf: np.ndarray  # (S, C, S+1, S) conditional of h_m given (t, c_m, h_{m+1}); (0,0,0,0) for "original"
     cost: np.ndarray  # (S,) beta |y - h_t|^p of each output state
     x_index: int  # layer state of the input x = h^(0)
+    constraint_cdf: np.ndarray | None = None  # (S, S) DNA only: [t, s] cumulative E[s, t] / sum_s E[s, t]
 
 
 def _cdf(weights: np.ndarray) -> np.ndarray:
@@ -99,7 +100,8 @@ def layer_tables(spec: NetworkSpec) -> LayerTables:
     else:
         neuron_cdf = np.zeros((0, 0, 0, 0))
     x_index = int(state_index(spec, spec.x_array))
-    return LayerTables(states, out, _cdf(prior), config_cdf, neuron_cdf, cost, x_index)
+    return LayerTables(states, out, _cdf(prior), config_cdf, neuron_cdf, cost, x_index,
+                       _cdf(E.T) if dna else None)
 
 
 def check_finite_beta_v(spec: NetworkSpec) -> None:
@@ -130,24 +132,38 @@ class ChainState(NamedTuple):
         return ChainState(self.h.copy(), self.c.copy(), self.keys.copy(), self.sweep, self.accepted.copy())
 
 
-def forward_states(tables: LayerTables, c: np.ndarray) -> np.ndarray:
-    """Layer states of the forward pass for configurations c (chains, M+1): (chains, M+2), last = output z."""
+def forward_states(tables: LayerTables, c: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
+    """Layer states of the forward pass for configurations c (chains, M+1): (chains, M+2), last = output z.
+
+    With uniforms ``u`` (chains, M) the pass is noisy (DNA): h_{m+1} is drawn from E[., out[c_m, h_m]]
+    normalized (:func:`deeprg.sampling.local.init` explains why that starts the bulk in equilibrium)."""
     h = np.empty((c.shape[0], c.shape[1] + 1), dtype=np.int32)
     h[:, 0] = tables.x_index
     for m in range(c.shape[1]):
         h[:, m + 1] = tables.out[c[:, m], h[:, m]]
+        if u is not None and m < u.shape[1]:
+            cdf = tables.constraint_cdf[h[:, m + 1]]  # (chains, S)
+            h[:, m + 1] = np.minimum((u[:, m, None] >= cdf).sum(axis=1), cdf.shape[1] - 1)
     return h
 
 
-def prior_start(tables: LayerTables, depth: int, chains: int, rng: np.random.Generator) -> ChainState:
-    """Chains started from (W, b) drawn from the prior, neurons from the forward pass, fresh random keys."""
+STARTS = ("forward", "plain")
+
+
+def prior_start(tables: LayerTables, depth: int, chains: int, rng: np.random.Generator,
+                start: str = "plain") -> ChainState:
+    """Chains started from (W, b) drawn from the prior, neurons from the forward pass (noisy for
+    ``start="forward"``, which needs the DNA's ``constraint_cdf``; noise-free for ``"plain"``), fresh keys."""
+    if start not in STARTS or (start == "forward" and tables.constraint_cdf is None):
+        raise ValueError(f"start: must be one of {STARTS} ('forward' for the DNA only), got {start!r}")
     if isinstance(chains, bool) or not isinstance(chains, (int, np.integer)) or chains < 1:
         raise ValueError(f"chains: must be an integer >= 1, got {chains!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng: must be a numpy.random.Generator, got {type(rng).__name__}")
     c = np.searchsorted(tables.prior_cdf, rng.random((chains, depth + 1)), side="right").astype(np.int32)
     keys = rng.integers(0, np.iinfo(np.uint64).max, size=chains, dtype=np.uint64, endpoint=True)
-    return ChainState(forward_states(tables, c), c, keys, 0, np.zeros(chains, dtype=np.int64))
+    u = rng.random((chains, depth)) if start == "forward" else None
+    return ChainState(forward_states(tables, c, u), c, keys, 0, np.zeros(chains, dtype=np.int64))
 
 
 def _joint_layer(tables):

@@ -83,9 +83,9 @@ def init(tables: TemperingTables, depth: int, chains: int, rng: np.random.Genera
     R = len(tables.ladder)
     if isinstance(chains, bool) or not isinstance(chains, (int, np.integer)) or chains < 1:
         raise ValueError(f"chains: must be an integer >= 1, got {chains!r}")
-    s = local.init(tables.local, depth, chains * R, rng)
-    return TemperingState(s.h, s.W, s.b, s.pre, s.keys, np.tile(np.arange(R), chains), np.zeros(R - 1, np.int64),
-                          0)
+    level = np.tile(np.arange(R), chains)
+    s = local.init(tables.local, depth, chains * R, rng, beta_v=tables.ladder[level])  # each at its own beta_v
+    return TemperingState(s.h, s.W, s.b, s.pre, s.keys, level, np.zeros(R - 1, np.int64), 0)
 
 
 def _exchange(tables: TemperingTables, state: TemperingState, sweep: int) -> None:
