@@ -1,0 +1,184 @@
+r"""Numba kernels of the multispin DNA heat bath: 64 chains per uint64 word (one bit per chain and variable).
+
+A lane's conditional probability is picked from a table of at most 8 thresholds by a 3-bit context (three
+words, one bit per lane). Threshold :math:`P = \lfloor p\,2^{53}\rfloor` is compared bit-sliced with a 53-bit
+uniform integer as in :func:`deeprg.sampling._bits.bernoulli_word`; bit k of the 8 thresholds is one byte (a
+truth table over the context), so the threshold word of bit k is a 3-level multiplexer of the context words.
+
+Measurement inside the kernel: the bulk window of each lane is transposed (64 x 64 bit blocks) into one bit
+string along depth per chain; the position sums of Fig 7 are then popcounts of that string ANDed with itself
+shifted by r.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
+
+from ._bits import BITS, random_word
+
+_ONE = np.uint64(1)
+_ZERO = np.uint64(0)
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@intrinsic
+def popcount(typingctx, x):
+    """Number of set bits of a uint64 (the CPU's popcnt instruction)."""
+    if x != types.uint64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+
+    return types.uint64(types.uint64), codegen
+
+
+@njit(inline="always", cache=True)
+def select8(tt, a, b, c):
+    """Lane-wise bit ``a + 2 b + 4 c`` of the 8-entry truth table ``tt`` (an int), for context words a, b, c."""
+    l0 = _ZERO - np.uint64(tt & 1)
+    l1 = _ZERO - np.uint64((tt >> 1) & 1)
+    l2 = _ZERO - np.uint64((tt >> 2) & 1)
+    l3 = _ZERO - np.uint64((tt >> 3) & 1)
+    l4 = _ZERO - np.uint64((tt >> 4) & 1)
+    l5 = _ZERO - np.uint64((tt >> 5) & 1)
+    l6 = _ZERO - np.uint64((tt >> 6) & 1)
+    l7 = _ZERO - np.uint64((tt >> 7) & 1)
+    m0 = l0 ^ (a & (l0 ^ l1))
+    m1 = l2 ^ (a & (l2 ^ l3))
+    m2 = l4 ^ (a & (l4 ^ l5))
+    m3 = l6 ^ (a & (l6 ^ l7))
+    n0 = m0 ^ (b & (m0 ^ m1))
+    n1 = m2 ^ (b & (m2 ^ m3))
+    return n0 ^ (c & (n0 ^ n1))
+
+
+@njit(inline="always", cache=True)
+def bernoulli_ctx(key, counter, tts, a, b, c):
+    """64 lanes, lane j is 1 with probability thr[ctx_j] / 2^53 (ctx = a + 2b + 4c); ``tts[k]`` is bit
+    52 - k of the 8 thresholds. Uses the random words at counters ``counter .. counter + 52``."""
+    undecided = _ALL
+    result = _ZERO
+    for k in range(BITS):
+        t = select8(tts[k], a, b, c)
+        r = random_word(key, counter + np.uint64(k))
+        result |= undecided & t & ~r  # threshold bit 1, uniform bit 0: U < P
+        undecided &= ~(r ^ t)
+        if undecided == 0:
+            break
+    return result
+
+
+@njit(inline="always", cache=True)
+def transpose64(A):
+    """In place: bit j of A[i] <-> bit i of A[j] (64 x 64 bit matrix, recursive block swaps)."""
+    j = 32
+    m = np.uint64(0x00000000FFFFFFFF)
+    while j != 0:
+        sj = np.uint64(j)
+        k = 0
+        while k < 64:
+            t = ((A[k] >> sj) ^ A[k + j]) & m
+            A[k] ^= t << sj
+            A[k + j] ^= t
+            k = (k + j + 1) & ~j
+        j >>= 1
+        m ^= m << np.uint64(j)
+
+
+@njit(inline="always", cache=True)
+def _bit(D, p):
+    return np.int64((D[p >> 6] >> np.uint64(p & 63)) & _ONE)
+
+
+@njit(inline="always", cache=True)
+def _shifted(D, q, r, nb):
+    """Word q of the bit string D shifted down by r (bit p of the result = bit p + r of D)."""
+    qs, s = q + (r >> 6), r & 63
+    lo = D[qs] if qs < nb else _ZERO
+    if s == 0:
+        return lo
+    hi = D[qs + 1] if qs + 1 < nb else _ZERO
+    return (lo >> np.uint64(s)) | (hi << np.uint64(64 - s))
+
+
+@njit(parallel=True, cache=True)
+def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_tt, whi_tt, wlo_tt, nrn_tt,
+           lo, hi, rmax, v0, dv, series, counts):
+    """Heat bath in place, ``n_sweeps`` sweeps from sweep ``first_sweep``: every weight layer m = 0..M (high
+    then low bit of the configuration index c = 2 CH + CL given h^(m), h^(m+1)), then odd, then even neuron
+    layers (given t = out(c_{m-1}, h^(m-1)) and the agreements of h^(m+1) with out(c_m, 0) and out(c_m, 1)).
+
+    H: (words, M+2) with H[:, 0] the input x and H[:, M+1] unused; CH, CL: (words, M+1). Tables ``*_tt``:
+    (2, BITS) uint8 truth tables per threshold bit, row 0 for the bulk, row 1 for the output layer m = M
+    (where the "agreement" bits are the outputs themselves). ``out_tt``: bit s + 2c is out[c, s].
+    Sweeps numbered >= burn_in are measured: ``series[0]`` and ``series[1]`` (unit and magnetization, equal for
+    one neuron) at time sweep - burn_in, ``counts[m - 1]`` += ones of layer m over the chains.
+    """
+    words, width = H.shape
+    M = width - 2
+    stride = np.uint64((3 * M + 2) * BITS)
+    n = hi - lo + 1
+    nb = (n + 63) >> 6
+    for w in prange(words):
+        key = keys[w]
+        lanes = min(64, chains - 64 * w)
+        lane_mask = _ALL if lanes == 64 else (_ONE << np.uint64(lanes)) - _ONE
+        Hw, CHw, CLw = H[w], CH[w], CL[w]
+        block = np.empty(64, dtype=np.uint64)
+        D = np.empty((64, nb), dtype=np.uint64)
+        for k in range(n_sweeps):
+            sweep = first_sweep + k
+            base = np.uint64(sweep) * stride
+            for m in range(M + 1):
+                kind = 1 if m == M else 0
+                a = Hw[m]
+                b = _ZERO if m == M else Hw[m + 1]
+                ch = bernoulli_ctx(key, base + np.uint64(2 * m * BITS), whi_tt[kind], a, b, _ZERO)
+                CHw[m] = ch
+                CLw[m] = bernoulli_ctx(key, base + np.uint64((2 * m + 1) * BITS), wlo_tt[kind], a, b, ch)
+            for parity in range(1, 3):
+                for m in range(parity, M + 1, 2):
+                    kind = 1 if m == M else 0
+                    t = select8(out_tt, Hw[m - 1], CLw[m - 1], CHw[m - 1])
+                    z0 = select8(out_tt, _ZERO, CLw[m], CHw[m])
+                    z1 = select8(out_tt, _ALL, CLw[m], CHw[m])
+                    if m < M:
+                        z0 = ~(z0 ^ Hw[m + 1])
+                        z1 = ~(z1 ^ Hw[m + 1])
+                    Hw[m] = bernoulli_ctx(key, base + np.uint64((2 * M + 1 + m) * BITS), nrn_tt[kind], t, z0, z1)
+            tm = sweep - burn_in
+            if tm < 0:
+                continue
+            for m in range(1, M + 1):
+                counts[w, m - 1] += popcount(Hw[m] & lane_mask)
+            for q in range(nb):
+                for i in range(64):
+                    p = 64 * q + i
+                    block[i] = Hw[lo + p] if p < n else _ZERO
+                transpose64(block)
+                for j in range(64):
+                    D[j, q] = block[j]
+            for j in range(lanes):
+                Dj = D[j]
+                total = 0
+                for q in range(nb):
+                    total += popcount(Dj[q])
+                chain = 64 * w + j
+                mean = (n * v0 + dv * total) / n
+                series[0, chain, tm, rmax + 1] = mean
+                series[1, chain, tm, rmax + 1] = mean
+                head, tail = 0, 0  # ones among the first r and the last r positions
+                for r in range(rmax + 1):
+                    if r > 0:
+                        head += _bit(Dj, r - 1)
+                        tail += _bit(Dj, n - r)
+                    both = 0
+                    for q in range(nb):
+                        both += popcount(Dj[q] & _shifted(Dj, q, r, nb))
+                    value = ((n - r) * v0 * v0 + v0 * dv * (2 * total - head - tail) + dv * dv * both) / (n - r)
+                    series[0, chain, tm, r] = value
+                    series[1, chain, tm, r] = value
