@@ -136,6 +136,12 @@ def _local_fits(spec) -> str | None:
     return reason
 
 
+def _multispin_fits(spec) -> str | None:
+    from .multispin import unsupported  # imported on use: it loads Numba
+
+    return unsupported(spec)
+
+
 def _first(*checks):
     def invalid(spec):
         for check in checks:
@@ -150,6 +156,8 @@ register(SamplerRule("gibbs", ("dna",), False, "DNA heat bath drawing each layer
                      "tables (small N L)", "gibbs", _first(_finite_beta_v, _tables_fit)))
 register(SamplerRule("local", ("dna",), False, "DNA single-site heat bath with cached pre-activations (any N, L)",
                      "local", _local_fits))
+register(SamplerRule("multispin", ("dna",), False, "DNA heat bath of the Fig 7 toy (N = L = 1, two values of W, "
+                     "b and h), 64 chains per machine word; opt-in", "multispin", _multispin_fits))
 register(SamplerRule("metropolis", ("dnn",), False, "DNN Metropolis with prior proposals per weight layer",
                      "original", _tables_fit))
 register(SamplerRule("exact", ("dna", "dnn"), True, "independent exact draws (forward filter, backward sample)",

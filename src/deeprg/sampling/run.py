@@ -233,7 +233,11 @@ def run(config: MCConfig, checkpoint: str | Path | None = None,
             start = time.perf_counter()
             # a copy per block: samplers may step in place, and Ctrl-C must find the committed pair
             state, series, sums = progress.state.copy(), progress.series, progress.sums.copy()
-            for _ in range(min(config.block, total - state.sweep)):
+            run_block = getattr(rule.impl, "run_block", None)  # samplers that measure inside compiled code
+            if run_block is not None:
+                state = run_block(tables, state, min(config.block, total - state.sweep), config.burn_in, series,
+                                  sums, lo, hi, config.rmax)
+            for _ in range(0 if run_block is not None else min(config.block, total - state.sweep)):
                 state = rule.step(tables, state, 1)
                 t = state.sweep - 1 - config.burn_in
                 if t >= 0:
