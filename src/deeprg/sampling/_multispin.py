@@ -37,33 +37,28 @@ def popcount(typingctx, x):
 
 
 @njit(inline="always", cache=True)
-def select8(tt, a, b, c):
-    """Lane-wise bit ``a + 2 b + 4 c`` of the 8-entry truth table ``tt`` (an int), for context words a, b, c."""
-    l0 = _ZERO - np.uint64(tt & 1)
-    l1 = _ZERO - np.uint64((tt >> 1) & 1)
-    l2 = _ZERO - np.uint64((tt >> 2) & 1)
-    l3 = _ZERO - np.uint64((tt >> 3) & 1)
-    l4 = _ZERO - np.uint64((tt >> 4) & 1)
-    l5 = _ZERO - np.uint64((tt >> 5) & 1)
-    l6 = _ZERO - np.uint64((tt >> 6) & 1)
-    l7 = _ZERO - np.uint64((tt >> 7) & 1)
-    m0 = l0 ^ (a & (l0 ^ l1))
-    m1 = l2 ^ (a & (l2 ^ l3))
-    m2 = l4 ^ (a & (l4 ^ l5))
-    m3 = l6 ^ (a & (l6 ^ l7))
+def select8(leaves, o, a, b, c):
+    """Lane-wise entry ``a + 2 b + 4 c`` of an 8-entry table of words, for context words a, b, c: a multiplexer
+    tree whose first level is stored flat as ``leaves[o:o + 8]`` = (l0, l0 ^ l1, l2, l2 ^ l3, l4, l4 ^ l5, l6,
+    l6 ^ l7) (flat indexing: no array views, whose reference counting would cost more than the logic)."""
+    m0 = leaves[o] ^ (a & leaves[o + 1])
+    m1 = leaves[o + 2] ^ (a & leaves[o + 3])
+    m2 = leaves[o + 4] ^ (a & leaves[o + 5])
+    m3 = leaves[o + 6] ^ (a & leaves[o + 7])
     n0 = m0 ^ (b & (m0 ^ m1))
     n1 = m2 ^ (b & (m2 ^ m3))
     return n0 ^ (c & (n0 ^ n1))
 
 
 @njit(inline="always", cache=True)
-def bernoulli_ctx(key, counter, tts, a, b, c):
-    """64 lanes, lane j is 1 with probability thr[ctx_j] / 2^53 (ctx = a + 2b + 4c); ``tts[k]`` is bit
-    52 - k of the 8 thresholds. Uses the random words at counters ``counter .. counter + 52``."""
+def bernoulli_ctx(key, counter, levels, o, a, b, c):
+    """64 lanes, lane j is 1 with probability thr[ctx_j] / 2^53, ctx = a + 2b + 4c; ``levels[o + 8k:o + 8k + 8]``
+    holds bit 52 - k of the 8 thresholds as :func:`select8` leaves. Uses the random words at counters ``counter ..
+    counter + 52``."""
     undecided = _ALL
     result = _ZERO
     for k in range(BITS):
-        t = select8(tts[k], a, b, c)
+        t = select8(levels, o + 8 * k, a, b, c)
         r = random_word(key, counter + np.uint64(k))
         result |= undecided & t & ~r  # threshold bit 1, uniform bit 0: U < P
         undecided &= ~(r ^ t)
@@ -106,15 +101,16 @@ def _shifted(D, q, r, nb):
 
 
 @njit(parallel=True, cache=True)
-def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_tt, whi_tt, wlo_tt, nrn_tt,
+def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_leaves, levels,
            lo, hi, rmax, v0, dv, series, counts):
     """Heat bath in place, ``n_sweeps`` sweeps from sweep ``first_sweep``: every weight layer m = 0..M (high
     then low bit of the configuration index c = 2 CH + CL given h^(m), h^(m+1)), then odd, then even neuron
     layers (given t = out(c_{m-1}, h^(m-1)) and the agreements of h^(m+1) with out(c_m, 0) and out(c_m, 1)).
 
     H: (words, M+2) with H[:, 0] the input x and H[:, M+1] unused; CH, CL: (words, M+1). Tables ``*_tt``:
-    (2, BITS) uint8 truth tables per threshold bit, row 0 for the bulk, row 1 for the output layer m = M
-    (where the "agreement" bits are the outputs themselves). ``out_tt``: bit s + 2c is out[c, s].
+    ``levels`` (flat (3, 2, BITS, 8)) for [site, kind]: threshold bits as :func:`select8` leaves (see :func:`bernoulli_ctx`), for
+    the sites (c_hi, c_lo, neuron) and kinds (0: bulk, 1: the output layer m = M, where the "agreement" bits are
+    the outputs themselves). ``out_leaves``: the table out[c, s] at entry s + 2c, as :func:`select8` leaves.
     Sweeps numbered >= burn_in are measured: ``series[0]`` and ``series[1]`` (unit and magnetization, equal for
     one neuron) at time sweep - burn_in, ``counts[m - 1]`` += ones of layer m over the chains.
     """
@@ -137,19 +133,20 @@ def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_tt, whi_
                 kind = 1 if m == M else 0
                 a = Hw[m]
                 b = _ZERO if m == M else Hw[m + 1]
-                ch = bernoulli_ctx(key, base + np.uint64(2 * m * BITS), whi_tt[kind], a, b, _ZERO)
+                ch = bernoulli_ctx(key, base + np.uint64(2 * m * BITS), levels, (0 + kind) * 8 * BITS, a, b, _ZERO)
                 CHw[m] = ch
-                CLw[m] = bernoulli_ctx(key, base + np.uint64((2 * m + 1) * BITS), wlo_tt[kind], a, b, ch)
+                CLw[m] = bernoulli_ctx(key, base + np.uint64((2 * m + 1) * BITS), levels, (2 + kind) * 8 * BITS, a, b, ch)
             for parity in range(1, 3):
                 for m in range(parity, M + 1, 2):
                     kind = 1 if m == M else 0
-                    t = select8(out_tt, Hw[m - 1], CLw[m - 1], CHw[m - 1])
-                    z0 = select8(out_tt, _ZERO, CLw[m], CHw[m])
-                    z1 = select8(out_tt, _ALL, CLw[m], CHw[m])
+                    t = select8(out_leaves, 0, Hw[m - 1], CLw[m - 1], CHw[m - 1])
+                    z0 = select8(out_leaves, 0, _ZERO, CLw[m], CHw[m])
+                    z1 = select8(out_leaves, 0, _ALL, CLw[m], CHw[m])
                     if m < M:
                         z0 = ~(z0 ^ Hw[m + 1])
                         z1 = ~(z1 ^ Hw[m + 1])
-                    Hw[m] = bernoulli_ctx(key, base + np.uint64((2 * M + 1 + m) * BITS), nrn_tt[kind], t, z0, z1)
+                    Hw[m] = bernoulli_ctx(key, base + np.uint64((2 * M + 1 + m) * BITS), levels,
+                                          (4 + kind) * 8 * BITS, t, z0, z1)
             tm = sweep - burn_in
             if tm < 0:
                 continue

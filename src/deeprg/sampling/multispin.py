@@ -39,11 +39,10 @@ _SCALE = float(1 << _bits.BITS)
 
 class MultispinTables(NamedTuple):
     layer: LayerTables  # the joint tables the probabilities are read from
-    out_tt: int  # bit s + 2c: out[c, s]
-    whi_tt: np.ndarray  # (2, BITS) uint8 truth tables of P(c_hi = 1 | h_m + 2 h_{m+1}); row 1: output layer
-    wlo_tt: np.ndarray  # (2, BITS) uint8: P(c_lo = 1 | h_m + 2 h_{m+1} + 4 c_hi)
-    nrn_tt: np.ndarray  # (2, BITS) uint8: P(h_m = 1 | t + 2 g_0 + 4 g_1)
-    probs: np.ndarray  # (3, 2, 8) the probabilities of the three site types (hi, lo, neuron) x (bulk, output)
+    out_leaves: np.ndarray  # (8,) uint64: out[c, s] at entry s + 2c as _multispin.select8 leaves
+    levels: np.ndarray  # (3, 2, BITS, 8) uint64: bit BITS-1-k of the 8 thresholds as select8 leaves
+    probs: np.ndarray  # (3, 2, 8) P(bit = 1 | context) of the site types (c_hi: ctx h_m + 2 h_{m+1}; c_lo:
+    #                    ctx h_m + 2 h_{m+1} + 4 c_hi; neuron: ctx t + 2 g_0 + 4 g_1) x (bulk, output layer)
 
 
 class MultispinState(NamedTuple):
@@ -80,12 +79,19 @@ def unsupported(spec: NetworkSpec) -> str | None:
     return None
 
 
-def _truth_tables(p: np.ndarray) -> np.ndarray:
-    """(2, 8) probabilities -> (2, BITS) uint8: byte k holds bit BITS-1-k of the 8 thresholds."""
-    thr = np.minimum(np.floor(p * _SCALE), _SCALE - 1).astype(np.uint64)
+def _leaves(bits: np.ndarray) -> np.ndarray:
+    """(..., 8) 0/1 table -> (..., 8) uint64 leaves of :func:`deeprg.sampling._multispin.select8`."""
+    words = np.uint64(0) - bits.astype(np.uint64)
+    out = words.copy()
+    out[..., 1::2] = words[..., 0::2] ^ words[..., 1::2]
+    return out
+
+
+def _levels(probs: np.ndarray) -> np.ndarray:
+    """(..., 8) probabilities -> (..., BITS, 8) leaves of bit BITS-1-k of the thresholds floor(p 2^53)."""
+    thr = np.minimum(np.floor(probs * _SCALE), _SCALE - 1).astype(np.uint64)
     shifts = np.arange(_bits.BITS - 1, -1, -1, dtype=np.uint64)
-    bits = (thr[:, None, :] >> shifts[None, :, None]) & np.uint64(1)  # (2, BITS, 8)
-    return (bits.astype(np.uint16) << np.arange(8, dtype=np.uint16)).sum(axis=-1).astype(np.uint8)
+    return _leaves((thr[..., None, :] >> shifts[:, None]) & np.uint64(1))
 
 
 def prepare(spec: NetworkSpec) -> MultispinTables:
@@ -120,9 +126,8 @@ def prepare(spec: NetworkSpec) -> MultispinTables:
                         raise ValueError("spec: the neuron conditional is not a function of the agreements "
                                          "(t, [h' = z_0], [h' = z_1]); use --method gibbs")
                     probs[2, kind, ctx], seen[kind, ctx] = p, True
-    out_tt = sum(int(t.out[c, s]) << (s + 2 * c) for c in range(4) for s in range(2))
-    return MultispinTables(t, out_tt, _truth_tables(probs[0]), _truth_tables(probs[1]), _truth_tables(probs[2]),
-                           probs)
+    out_table = np.array([t.out[ctx >> 1, ctx & 1] for ctx in range(8)])
+    return MultispinTables(t, _leaves(out_table), _levels(probs), probs)
 
 
 def _pack(bits: np.ndarray) -> np.ndarray:
@@ -157,7 +162,7 @@ def init(tables: MultispinTables, depth: int, chains: int, rng: np.random.Genera
 def _kernel(tables, state, sweeps, burn_in, series, counts, lo, hi, rmax):
     values = tables.layer.states.ravel()
     _multispin.sweeps(state.H, state.CH, state.CL, state.keys, int(state.chains), state.sweep, sweeps, burn_in,
-                      tables.out_tt, tables.whi_tt, tables.wlo_tt, tables.nrn_tt, lo, hi, rmax,
+                      tables.out_leaves, tables.levels.ravel(), lo, hi, rmax,
                       float(values[0]), float(values[1] - values[0]), series, counts)
 
 
