@@ -68,6 +68,46 @@ def bernoulli_ctx(key, counter, levels, o, a, b, c):
 
 
 @njit(inline="always", cache=True)
+def bernoulli_pair(key, ctr1, o1, a1, b1, c1, ctr2, o2, a2, b2, c2, levels):
+    """Two independent :func:`bernoulli_ctx` draws in one loop (the same results; two dependency chains give
+    the CPU independent work, and the loop runs to the slower of the two instead of their sum)."""
+    und1, und2 = _ALL, _ALL
+    res1, res2 = _ZERO, _ZERO
+    for k in range(BITS):
+        t1 = select8(levels, o1 + 8 * k, a1, b1, c1)
+        t2 = select8(levels, o2 + 8 * k, a2, b2, c2)
+        r1 = random_word(key, ctr1 + np.uint64(k))
+        r2 = random_word(key, ctr2 + np.uint64(k))
+        res1 |= und1 & t1 & ~r1
+        res2 |= und2 & t2 & ~r2
+        und1 &= ~(r1 ^ t1)
+        und2 &= ~(r2 ^ t2)
+        if (und1 | und2) == 0:
+            break
+    return res1, res2
+
+
+@njit(inline="always", cache=True)
+def _weight_context(Hw, m, M):
+    """(h_m, h_{m+1}, offset of the bulk or output table) of weight layer m."""
+    if m == M:
+        return Hw[m], _ZERO, 8 * BITS
+    return Hw[m], Hw[m + 1], 0
+
+
+@njit(inline="always", cache=True)
+def _neuron_context(Hw, CHw, CLw, m, M, out_leaves):
+    """(t, g_0, g_1, table offset) of neuron layer m: t = out(c_{m-1}, h_{m-1}), g_v = [h_{m+1} = out(c_m, v)]
+    in the bulk and out(c_m, v) itself at the output layer."""
+    t = select8(out_leaves, 0, Hw[m - 1], CLw[m - 1], CHw[m - 1])
+    z0 = select8(out_leaves, 0, _ZERO, CLw[m], CHw[m])
+    z1 = select8(out_leaves, 0, _ALL, CLw[m], CHw[m])
+    if m == M:
+        return t, z0, z1, (4 * 8 + 8) * BITS
+    return t, ~(z0 ^ Hw[m + 1]), ~(z1 ^ Hw[m + 1]), 4 * 8 * BITS
+
+
+@njit(inline="always", cache=True)
 def transpose64(A):
     """In place: bit j of A[i] <-> bit i of A[j] (64 x 64 bit matrix, recursive block swaps)."""
     j = 32
@@ -129,24 +169,29 @@ def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_leaves, 
         for k in range(n_sweeps):
             sweep = first_sweep + k
             base = np.uint64(sweep) * stride
-            for m in range(M + 1):
-                kind = 1 if m == M else 0
-                a = Hw[m]
-                b = _ZERO if m == M else Hw[m + 1]
-                ch = bernoulli_ctx(key, base + np.uint64(2 * m * BITS), levels, (0 + kind) * 8 * BITS, a, b, _ZERO)
-                CHw[m] = ch
-                CLw[m] = bernoulli_ctx(key, base + np.uint64((2 * m + 1) * BITS), levels, (2 + kind) * 8 * BITS, a, b, ch)
+            for m in range(0, M + 1, 2):  # weight layers in pairs (independent given the neurons)
+                a, b, o = _weight_context(Hw, m, M)
+                ctr = base + np.uint64(2 * m * BITS)
+                if m == M:
+                    CHw[m] = bernoulli_ctx(key, ctr, levels, o, a, b, _ZERO)
+                    CLw[m] = bernoulli_ctx(key, ctr + np.uint64(BITS), levels, o + 16 * BITS, a, b, CHw[m])
+                    continue
+                a2, b2, o2 = _weight_context(Hw, m + 1, M)
+                ctr2 = ctr + np.uint64(2 * BITS)
+                CHw[m], CHw[m + 1] = bernoulli_pair(key, ctr, o, a, b, _ZERO, ctr2, o2, a2, b2, _ZERO, levels)
+                CLw[m], CLw[m + 1] = bernoulli_pair(key, ctr + np.uint64(BITS), o + 16 * BITS, a, b, CHw[m],
+                                                    ctr2 + np.uint64(BITS), o2 + 16 * BITS, a2, b2, CHw[m + 1],
+                                                    levels)
             for parity in range(1, 3):
-                for m in range(parity, M + 1, 2):
-                    kind = 1 if m == M else 0
-                    t = select8(out_leaves, 0, Hw[m - 1], CLw[m - 1], CHw[m - 1])
-                    z0 = select8(out_leaves, 0, _ZERO, CLw[m], CHw[m])
-                    z1 = select8(out_leaves, 0, _ALL, CLw[m], CHw[m])
-                    if m < M:
-                        z0 = ~(z0 ^ Hw[m + 1])
-                        z1 = ~(z1 ^ Hw[m + 1])
-                    Hw[m] = bernoulli_ctx(key, base + np.uint64((2 * M + 1 + m) * BITS), levels,
-                                          (4 + kind) * 8 * BITS, t, z0, z1)
+                for m in range(parity, M + 1, 4):  # neuron layers m and m + 2 in pairs
+                    t, g0, g1, o = _neuron_context(Hw, CHw, CLw, m, M, out_leaves)
+                    ctr = base + np.uint64((2 * M + 1 + m) * BITS)
+                    if m + 2 > M:
+                        Hw[m] = bernoulli_ctx(key, ctr, levels, o, t, g0, g1)
+                        continue
+                    t2, g02, g12, o2 = _neuron_context(Hw, CHw, CLw, m + 2, M, out_leaves)
+                    Hw[m], Hw[m + 2] = bernoulli_pair(key, ctr, o, t, g0, g1, ctr + np.uint64(2 * BITS), o2, t2,
+                                                      g02, g12, levels)
             tm = sweep - burn_in
             if tm < 0:
                 continue
