@@ -240,3 +240,21 @@ def test_specs_outside_the_toy_are_refused(spec, match):
 def test_auto_is_unchanged():
     """multispin is opt-in: auto keeps the joint-table heat bath for the toy."""
     assert resolve("dna", "auto", NetworkSpec(depth=10)).name == "gibbs"
+
+
+def test_cli_method_multispin(tmp_path, capsys):
+    from deeprg.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["mc", "--method", "multispin", "--depth", "300", "--sweeps", "30", "--burn-in", "5", "--chains", "64",
+              "--rmax", "5", "--out", str(tmp_path / "ok")])
+    assert done.value.code == 0
+    result = json.loads((tmp_path / "ok" / "result.json").read_text())
+    assert result["method"] == "multispin" and result["site_updates_per_ns"] > 0
+    assert np.all(np.abs(result["z"]) <= 5)
+    with pytest.raises(SystemExit) as done:
+        main(["mc", "--method", "multispin", "--width", "2", "--x", "1,0", "--y", "0,1", "--depth", "50",
+              "--out", str(tmp_path / "bad")])
+    assert done.value.code == 2 and not (tmp_path / "bad").exists()
+    err = capsys.readouterr().err
+    assert "multispin" in err and "Traceback" not in err

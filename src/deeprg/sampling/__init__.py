@@ -1,9 +1,10 @@
 """Monte Carlo of the DNA and of the plain network (Lee, Lee & Yi, Fig 7).
 
 Samplers (pure ``prepare``/``init``/``step`` functions, many chains at once), one record each in
-:mod:`.registry`: :mod:`.gibbs` (DNA heat bath over joint tables), :mod:`.local` (DNA single-site heat bath for
-any width and rows), :mod:`.tempering` (replica exchange in beta_v around it), :mod:`.original` (DNN
-Metropolis), :mod:`.ffbs` and :mod:`.ancestral` (exact draws); :mod:`.local_jax` is the JAX local heat bath.
+:mod:`.registry`: :mod:`.gibbs` (DNA heat bath over joint tables), :mod:`.multispin` (the same heat bath for the
+Fig 7 toy, 64 chains per machine word), :mod:`.local` (DNA single-site heat bath for any width and rows),
+:mod:`.tempering` (replica exchange in beta_v around it), :mod:`.original` (DNN Metropolis), :mod:`.ffbs` and
+:mod:`.ancestral` (exact draws); :mod:`.local_jax` is the JAX local heat bath.
 :func:`run` drives a resumable run; :mod:`.fig7` compares the two systems; :mod:`.checks` is the report check
 and :mod:`.plots` the figures.
 
@@ -21,12 +22,12 @@ _NAMES = {
     "Estimate": "..stats", "estimate": "..stats",
     "ChainState": ".tables", "LayerTables": ".tables", "layer_tables": ".tables",
 }
-_MODULES = ("ancestral", "checks", "ffbs", "fig7", "gibbs", "local", "local_jax", "observables", "original",
-            "plots", "registry", "tables", "tempering")
+_MODULES = ("ancestral", "checks", "ffbs", "fig7", "gibbs", "local", "local_jax", "multispin", "observables",
+            "original", "plots", "registry", "tables", "tempering")
 
 __all__ = ["ChainState", "compare", "Correlation", "Estimate", "LayerTables", "MCConfig", "MCResult", "ancestral",
-           "correlation", "covariance", "estimate", "ffbs", "gibbs", "layer_tables", "local", "original",
-           "registry", "resemblance", "run", "sweep_beta_v", "tempering"]
+           "correlation", "covariance", "estimate", "ffbs", "gibbs", "layer_tables", "local", "multispin",
+           "original", "registry", "resemblance", "run", "sweep_beta_v", "tempering"]
 
 
 def __getattr__(name):
