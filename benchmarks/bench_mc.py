@@ -9,7 +9,8 @@ Prints:
 3. DNN Metropolis moves per second at depth 1e2 and 1e4 (its cost must not grow with depth);
 4. ratios to the baselines; a JSON record in results/bench/bench_mc.json.
 
-The multispin heat bath (many chains per word for the DNA Gibbs sweep) is not implemented; its column says so.
+The multispin heat bath (64 chains per word) only runs the toy (N = L = 1); its kernel column uses 256 chains
+(fewer would leave lanes of its words empty); benchmarks/bench_multispin.py compares it with Gibbs in detail.
 Timings are best of a few repeats; the machine may be shared, so compare ratios within one run.
 Run: PYTHONPATH=src .venv/bin/python benchmarks/bench_mc.py
 """
@@ -29,7 +30,7 @@ from _timing import best_time, record  # noqa: E402
 from deeprg import hamiltonian as ham  # noqa: E402
 from deeprg.exact import neuron_states  # noqa: E402
 from deeprg.model import NetworkSpec, ValueSets  # noqa: E402
-from deeprg.sampling import MCConfig, ancestral, ffbs, gibbs, local, original, run  # noqa: E402
+from deeprg.sampling import MCConfig, ancestral, ffbs, gibbs, local, multispin, original, run  # noqa: E402
 from deeprg.sampling import _kernels  # noqa: E402
 from deeprg.sampling.registry import SAMPLERS  # noqa: E402
 
@@ -89,14 +90,20 @@ def kernel_rates(chains: int = 4) -> dict:
         sweeps = 5 if N < 64 else 1
         local_rate = chains * sweeps * local.sites_per_sweep(spec) / best_time(
             lambda: local.step(tables, state, sweeps), 3 if N < 256 else 1) / 1e9
-        rows[f"N={N},L={L},M={M}"] = {"gibbs_kernel": gibbs_rate, "local_kernel": local_rate}
+        multispin_rate = None
+        if SAMPLERS["multispin"].invalid(spec) is None:
+            mt = multispin.prepare(spec)
+            ms_state = multispin.step(mt, multispin.init(mt, M, 256, np.random.default_rng(0)), 1)
+            multispin_rate = 256 * 5 * (2 * M + 1) / best_time(lambda: multispin.step(mt, ms_state, 5), 3) / 1e9
+        rows[f"N={N},L={L},M={M}"] = {"gibbs_kernel": gibbs_rate, "local_kernel": local_rate,
+                                      "multispin_kernel": multispin_rate}
     return rows
 
 
 def whole_runs(chains: int = 256, depth: int = 10_000) -> dict:
     spec = NetworkSpec(depth=depth)
     out = {}
-    for method, sweeps in (("gibbs", 20), ("local", 20), ("ancestral", 20)):
+    for method, sweeps in (("gibbs", 20), ("multispin", 20), ("local", 20), ("ancestral", 20)):
         run(MCConfig(spec.replace(depth=100), "dna", method, chains=2, sweeps=2, burn_in=0, rmax=5))  # compile
         result = run(MCConfig(spec, "dna", method, chains=chains, sweeps=sweeps, burn_in=0, rmax=5, seed=1))
         out[method] = result.to_dict()["site_updates_per_ns"]
@@ -137,7 +144,8 @@ def main():
     for key, row in kernels.items():
         g = "n/a" if row["gibbs_kernel"] is None else f"{row['gibbs_kernel']:.3g}"
         s = f"{scalar:.2e}" if key.startswith("N=1,") else "n/a"
-        print(f"{key:18s} {s:>10s} {g:>13s} {'not built':>10s} {row['local_kernel']:10.3g}")
+        ms = "n/a" if row["multispin_kernel"] is None else f"{row['multispin_kernel']:.3g}"
+        print(f"{key:18s} {s:>10s} {g:>13s} {ms:>10s} {row['local_kernel']:10.3g}")
     whole = whole_runs()
     print("whole run (deeprg.sampling.run, toy, depth 1e4, 256 chains, with measurement), site updates/ns: "
           + ", ".join(f"{k} {v:.3g} ({v / scalar:.0f}x scalar)" for k, v in whole.items()))
