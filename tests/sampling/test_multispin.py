@@ -258,3 +258,73 @@ def test_cli_method_multispin(tmp_path, capsys):
     assert done.value.code == 2 and not (tmp_path / "bad").exists()
     err = capsys.readouterr().err
     assert "multispin" in err and "Traceback" not in err
+
+
+# -- the plain network (original cost): Metropolis, 64 chains per word ----------------------------------------
+DNN_SPECS = {
+    "toy": NetworkSpec(depth=3, beta=2.0, hamiltonian="original"),
+    "toy-y0": NetworkSpec(depth=3, y=[[0]], beta=1.5, hamiltonian="original"),
+    "sign": SPECS["sign"].replace(hamiltonian="original", beta=1.7),
+}
+
+
+@pytest.mark.parametrize("name", DNN_SPECS)
+def test_dnn_means_and_covariances_match_enumeration(name):
+    spec = DNN_SPECS[name]
+    exact = enumerate_spec(spec)
+    x, _ = trace(spec, chains=128, sweeps=400, seed=13)
+    mean = estimate(x)
+    assert np.all(np.abs(mean.mean - exact.mean_h.ravel()) <= 4 * mean.stderr + 1e-12)
+    cov = covariance(x)
+    assert np.all(np.abs(cov.mean - exact.cov_h) <= 4 * cov.stderr + 1e-3 / x.shape[1])
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+def test_dnn_configuration_histogram_chi_square(depth):
+    """Histogram of (c_0..c_M) against prior x e^{-beta |y - z|^p} enumerated with the forward pass of eq 1."""
+    spec = DNN_SPECS["toy-y0"].replace(depth=depth)
+    _, c = trace(spec, chains=200, sweeps=400, seed=7)
+    W, b, log_prior = weight_configurations(spec)
+    cs = np.array(list(itertools.product(range(len(W)), repeat=depth + 1)))
+    lw = log_prior[cs].sum(axis=1) - ham.original_energy(spec, W[cs], b[cs])
+    p = np.exp(lw - lw.max())
+    p /= p.sum()
+    index = np.ravel_multi_index(c[:, ::4].reshape(-1, depth + 1).T, (len(W),) * (depth + 1))
+    order = np.ravel_multi_index(cs.T, (len(W),) * (depth + 1))
+    n = np.bincount(index, minlength=len(W) ** (depth + 1))[order]
+    expected = p * n.sum()
+    keep = expected >= 5
+    obs, exp = n[keep], expected[keep]
+    if not keep.all():
+        obs, exp = np.append(obs, n[~keep].sum()), np.append(exp, expected[~keep].sum())
+    assert sps.chisquare(obs, exp).pvalue > 1e-3
+
+
+def test_dnn_forward_pass_is_kept():
+    """After any number of moves the stored neurons are the forward pass of the stored weights."""
+    spec = DNN_SPECS["toy"].replace(depth=40)
+    tables = multispin.prepare(spec)
+    state = multispin.step(tables, multispin.init(tables, 40, 100, np.random.default_rng(1)), 7)
+    c = multispin.configurations(state)
+    h = np.full(100, tables.layer.x_index)
+    bits = np.concatenate([multispin._unpack(state.H, 100)], axis=1)
+    for m in range(41):
+        h = tables.layer.out[c[:, m], h]
+        assert np.array_equal(bits[:, m + 1], h), m
+
+
+def test_dnn_bulk_correlation_and_resume(tmp_path):
+    config = MCConfig(NetworkSpec(depth=300, beta=0.8), "dnn", "multispin", chains=70, sweeps=200, burn_in=20,
+                      rmax=5, block=30, seed=4)
+    whole = run(config)
+    assert np.all(np.abs(whole.z) <= 4) and 0 < whole.sampler["acceptance"] <= 1
+    path = tmp_path / "state.npz"
+
+    def interrupt(block):
+        if block == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(config, path, on_block=interrupt)
+    resumed = run(config, path)
+    assert np.array_equal(whole.series, resumed.series) and whole.sampler == resumed.sampler

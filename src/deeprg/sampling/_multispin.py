@@ -140,6 +140,40 @@ def _shifted(D, q, r, nb):
     return (lo >> np.uint64(s)) | (hi << np.uint64(64 - s))
 
 
+@njit(inline="always", cache=True)
+def _measure(Hw, w, lanes, lane_mask, lo, n, nb, rmax, v0, dv, block, D, series, counts, tm):
+    """Fig 7 position sums of the 64 chains of word w at time tm (see :func:`sweeps`)."""
+    for m in range(1, len(Hw) - 1):
+        counts[w, m - 1] += popcount(Hw[m] & lane_mask)
+    for q in range(nb):
+        for i in range(64):
+            p = 64 * q + i
+            block[i] = Hw[lo + p] if p < n else _ZERO
+        transpose64(block)
+        for j in range(64):
+            D[j, q] = block[j]
+    for j in range(lanes):
+        Dj = D[j]
+        total = 0
+        for q in range(nb):
+            total += popcount(Dj[q])
+        chain = 64 * w + j
+        mean = (n * v0 + dv * total) / n
+        series[0, chain, tm, rmax + 1] = mean
+        series[1, chain, tm, rmax + 1] = mean
+        head, tail = 0, 0  # ones among the first r and the last r positions
+        for r in range(rmax + 1):
+            if r > 0:
+                head += _bit(Dj, r - 1)
+                tail += _bit(Dj, n - r)
+            both = 0
+            for q in range(nb):
+                both += popcount(Dj[q] & _shifted(Dj, q, r, nb))
+            value = ((n - r) * v0 * v0 + v0 * dv * (2 * total - head - tail) + dv * dv * both) / (n - r)
+            series[0, chain, tm, r] = value
+            series[1, chain, tm, r] = value
+
+
 @njit(parallel=True, cache=True)
 def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_leaves, levels,
            lo, hi, rmax, v0, dv, series, counts):
@@ -147,8 +181,8 @@ def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_leaves, 
     then low bit of the configuration index c = 2 CH + CL given h^(m), h^(m+1)), then odd, then even neuron
     layers (given t = out(c_{m-1}, h^(m-1)) and the agreements of h^(m+1) with out(c_m, 0) and out(c_m, 1)).
 
-    H: (words, M+2) with H[:, 0] the input x and H[:, M+1] unused; CH, CL: (words, M+1). Tables ``*_tt``:
-    ``levels`` (flat (3, 2, BITS, 8)) for [site, kind]: threshold bits as :func:`select8` leaves (see :func:`bernoulli_ctx`), for
+    H: (words, M+2) with H[:, 0] the input x and H[:, M+1] unused; CH, CL: (words, M+1). ``levels`` (flat
+    (3, 2, BITS, 8)) for [site, kind]: threshold bits as :func:`select8` leaves (see :func:`bernoulli_ctx`), for
     the sites (c_hi, c_lo, neuron) and kinds (0: bulk, 1: the output layer m = M, where the "agreement" bits are
     the outputs themselves). ``out_leaves``: the table out[c, s] at entry s + 2c, as :func:`select8` leaves.
     Sweeps numbered >= burn_in are measured: ``series[0]`` and ``series[1]`` (unit and magnetization, equal for
@@ -193,34 +227,56 @@ def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_leaves, 
                     Hw[m], Hw[m + 2] = bernoulli_pair(key, ctr, o, t, g0, g1, ctr + np.uint64(2 * BITS), o2, t2,
                                                       g02, g12, levels)
             tm = sweep - burn_in
-            if tm < 0:
-                continue
-            for m in range(1, M + 1):
-                counts[w, m - 1] += popcount(Hw[m] & lane_mask)
-            for q in range(nb):
-                for i in range(64):
-                    p = 64 * q + i
-                    block[i] = Hw[lo + p] if p < n else _ZERO
-                transpose64(block)
-                for j in range(64):
-                    D[j, q] = block[j]
-            for j in range(lanes):
-                Dj = D[j]
-                total = 0
-                for q in range(nb):
-                    total += popcount(Dj[q])
-                chain = 64 * w + j
-                mean = (n * v0 + dv * total) / n
-                series[0, chain, tm, rmax + 1] = mean
-                series[1, chain, tm, rmax + 1] = mean
-                head, tail = 0, 0  # ones among the first r and the last r positions
-                for r in range(rmax + 1):
-                    if r > 0:
-                        head += _bit(Dj, r - 1)
-                        tail += _bit(Dj, n - r)
-                    both = 0
-                    for q in range(nb):
-                        both += popcount(Dj[q] & _shifted(Dj, q, r, nb))
-                    value = ((n - r) * v0 * v0 + v0 * dv * (2 * total - head - tail) + dv * dv * both) / (n - r)
-                    series[0, chain, tm, r] = value
-                    series[1, chain, tm, r] = value
+            if tm >= 0:
+                _measure(Hw, w, lanes, lane_mask, lo, n, nb, rmax, v0, dv, block, D, series, counts, tm)
+
+
+@njit(parallel=True, cache=True)
+def metropolis_sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_leaves, prior_levels,
+                      accept_levels, lo, hi, rmax, v0, dv, series, counts, accepted):
+    """Original-cost Metropolis in place, 64 chains per word: per sweep one move at every layer m = 0..M in
+    order. A move draws c' from the prior (``prior_levels``: flat (2, BITS, 8) leaves of P(c_hi = 1) and of
+    P(c_lo = 1 | c_hi) at context 4 c_hi), carries the change of the forward pass downstream as XOR words
+    until every lane has coalesced (or reaches the output z = H[:, M+1]), and accepts lanes whose z flips with
+    ``accept_levels`` (BITS, 8) leaves of min(1, e^{-(cost[z'] - cost[z])}) at context z. ``accepted[w]`` counts
+    accepted moves (all lanes). Measurement as in :func:`sweeps`."""
+    words, width = H.shape
+    M = width - 2
+    stride = np.uint64(3 * (M + 1) * BITS)
+    n = hi - lo + 1
+    nb = (n + 63) >> 6
+    for w in prange(words):
+        key = keys[w]
+        lanes = min(64, chains - 64 * w)
+        lane_mask = _ALL if lanes == 64 else (_ONE << np.uint64(lanes)) - _ONE
+        Hw, CHw, CLw = H[w], CH[w], CL[w]
+        block = np.empty(64, dtype=np.uint64)
+        D = np.empty((64, nb), dtype=np.uint64)
+        diff = np.zeros(M + 2, dtype=np.uint64)
+        for k in range(n_sweeps):
+            sweep = first_sweep + k
+            base = np.uint64(sweep) * stride
+            for m in range(M + 1):
+                ctr = base + np.uint64(3 * m * BITS)
+                ph = bernoulli_ctx(key, ctr, prior_levels, 0, _ZERO, _ZERO, _ZERO)
+                pl = bernoulli_ctx(key, ctr + np.uint64(BITS), prior_levels, 8 * BITS, _ZERO, _ZERO, ph)
+                d = select8(out_leaves, 0, Hw[m], pl, ph) ^ Hw[m + 1]
+                end = m + 1  # diff[m+1 .. end] are the changes of the forward pass
+                diff[end] = d
+                while d != 0 and end <= M:
+                    d = select8(out_leaves, 0, Hw[end] ^ d, CLw[end], CHw[end]) ^ Hw[end + 1]
+                    end += 1
+                    diff[end] = d
+                flips = diff[M + 1] if end == M + 1 else _ZERO
+                acc = _ALL
+                if flips != 0:
+                    acc = ~flips | bernoulli_ctx(key, ctr + np.uint64(2 * BITS), accept_levels, 0, Hw[M + 1],
+                                                 _ZERO, _ZERO)
+                accepted[w] += popcount(acc & lane_mask)
+                CHw[m] = (CHw[m] & ~acc) | (ph & acc)
+                CLw[m] = (CLw[m] & ~acc) | (pl & acc)
+                for j in range(m + 1, end + 1):
+                    Hw[j] ^= diff[j] & acc
+            tm = sweep - burn_in
+            if tm >= 0:
+                _measure(Hw, w, lanes, lane_mask, lo, n, nb, rmax, v0, dv, block, D, series, counts, tm)

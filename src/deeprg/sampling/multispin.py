@@ -22,6 +22,11 @@ reduction to 8 contexts holds for the spec), so a lane's draw is a Bernoulli wit
 compared bit-sliced against counter-based random words (:mod:`deeprg.sampling._multispin`). Chains are grouped
 by 64 and each word uses one key, so a run depends only on the keys and the sweep counter and resumes bit for
 bit. :func:`run_block` sweeps and measures a block of sweeps inside the compiled code.
+
+The plain network (original cost, eqs 8-9) of the same toy is sampled by the Metropolis moves of
+:mod:`deeprg.sampling.original` done lane-wise: a move at layer m proposes :math:`c'_m` from the prior (two
+Bernoulli bits), carries the change of the forward pass downstream as XOR words until every lane has coalesced,
+and accepts the lanes whose output z flips with probability :math:`\min(1, e^{-\beta(|y - z'|^p - |y - z|^p)})`.
 """
 
 from __future__ import annotations
@@ -43,22 +48,27 @@ class MultispinTables(NamedTuple):
     levels: np.ndarray  # (3, 2, BITS, 8) uint64: bit BITS-1-k of the 8 thresholds as select8 leaves
     probs: np.ndarray  # (3, 2, 8) P(bit = 1 | context) of the site types (c_hi: ctx h_m + 2 h_{m+1}; c_lo:
     #                    ctx h_m + 2 h_{m+1} + 4 c_hi; neuron: ctx t + 2 g_0 + 4 g_1) x (bulk, output layer)
+    dnn: bool = False  # the plain network (original cost, Metropolis) instead of the DNA heat bath
+    prior_levels: np.ndarray = np.zeros((2, _bits.BITS, 8), dtype=np.uint64)  # DNN: P(c_hi = 1), P(c_lo = 1 | 4 c_hi)
+    accept_levels: np.ndarray = np.zeros((_bits.BITS, 8), dtype=np.uint64)  # DNN: min(1, e^{cost[z] - cost[1 - z]})
 
 
 class MultispinState(NamedTuple):
-    """H: (words, M+2) uint64 neuron bits (H[:, 0] = x); CH, CL: (words, M+1) bits of c; keys: (words,) one per
-    64 chains; chains: number of chains (lanes past it in the last word are simulated and ignored)."""
+    """H: (words, M+2) uint64 neuron bits (H[:, 0] = x; H[:, M+1] the output z for the DNN); CH, CL: (words, M+1)
+    bits of c; keys: (words,) one per 64 chains; chains: number of chains (lanes past it in the last word are
+    simulated and ignored); accepted: (words,) accepted Metropolis moves (DNN; zeros for the DNA)."""
 
     H: np.ndarray
     CH: np.ndarray
     CL: np.ndarray
     keys: np.ndarray
     chains: np.ndarray  # 0-d int64 (an array, so that checkpoints store it like the others)
+    accepted: np.ndarray
     sweep: int
 
     def copy(self) -> "MultispinState":
         return MultispinState(self.H.copy(), self.CH.copy(), self.CL.copy(), self.keys.copy(),
-                              np.array(self.chains), self.sweep)
+                              np.array(self.chains), self.accepted.copy(), self.sweep)
 
 
 State = MultispinState
@@ -66,8 +76,9 @@ State = MultispinState
 
 def unsupported(spec: NetworkSpec) -> str | None:
     """Why the multispin kernel cannot run ``spec`` (None when it can): it needs the DNA with a finite beta_v,
-    one neuron per layer (N = L = 1), two neuron values and two values each of W and b."""
-    if spec.hamiltonian != "dna" or np.isinf(spec.beta_v):
+    one neuron per layer (N = L = 1), two neuron values and two values each of W and b (the plain network with
+    the original cost is sampled by Metropolis)."""
+    if spec.hamiltonian == "dna" and np.isinf(spec.beta_v):
         return "beta_v: the multispin heat bath samples the DNA at finite beta_v"
     if spec.width != 1 or spec.rows != 1:
         return (f"width/rows: the multispin heat bath needs one neuron per layer (width 1, one data row), got "
@@ -94,10 +105,26 @@ def _levels(probs: np.ndarray) -> np.ndarray:
     return _leaves((thr[..., None, :] >> shifts[:, None]) & np.uint64(1))
 
 
+def _prepare_dnn(spec: NetworkSpec) -> MultispinTables:
+    """Tables of the original-cost Metropolis: the prior of c factored into two bits, and the acceptance of a
+    move that flips the output z (:mod:`deeprg.sampling.original`)."""
+    t = layer_tables(spec)
+    prior = np.diff(t.prior_cdf, prepend=0.0)
+    p_hi = prior[2] + prior[3]
+    lo_given = [prior[2 * h + 1] / (prior[2 * h] + prior[2 * h + 1]) for h in (0, 1)]
+    prior_probs = np.array([np.full(8, p_hi), [lo_given[ctx >> 2] for ctx in range(8)]])
+    accept = np.array([min(1.0, np.exp(t.cost[ctx & 1] - t.cost[1 - (ctx & 1)])) for ctx in range(8)])
+    out_table = np.array([t.out[ctx >> 1, ctx & 1] for ctx in range(8)])
+    return MultispinTables(t, _leaves(out_table), np.zeros((3, 2, _bits.BITS, 8), dtype=np.uint64),
+                           np.full((3, 2, 8), np.nan), True, _levels(prior_probs), _levels(accept))
+
+
 def prepare(spec: NetworkSpec) -> MultispinTables:
     reason = unsupported(spec)
     if reason is not None:
         raise ValueError(reason)
+    if spec.hamiltonian != "dna":
+        return _prepare_dnn(spec)
     check_finite_beta_v(spec)
     t = layer_tables(spec)
     S = 2
@@ -153,17 +180,25 @@ def init(tables: MultispinTables, depth: int, chains: int, rng: np.random.Genera
 
     start = prior_start(tables.layer, depth, chains, rng)
     h = start.h.copy()
-    h[:, -1] = 0
+    if not tables.dnn:
+        h[:, -1] = 0  # the DNA's output pseudo-state is not a neuron
     c = start.c
     keys = start.keys[::64].copy()
-    return MultispinState(_pack(h), _pack(c >> 1), _pack(c & 1), keys, np.array(chains, dtype=np.int64), 0)
+    return MultispinState(_pack(h), _pack(c >> 1), _pack(c & 1), keys, np.array(chains, dtype=np.int64),
+                          np.zeros(len(keys), dtype=np.int64), 0)
 
 
 def _kernel(tables, state, sweeps, burn_in, series, counts, lo, hi, rmax):
     values = tables.layer.states.ravel()
-    _multispin.sweeps(state.H, state.CH, state.CL, state.keys, int(state.chains), state.sweep, sweeps, burn_in,
-                      tables.out_leaves, tables.levels.ravel(), lo, hi, rmax,
-                      float(values[0]), float(values[1] - values[0]), series, counts)
+    v0, dv = float(values[0]), float(values[1] - values[0])
+    if tables.dnn:
+        _multispin.metropolis_sweeps(state.H, state.CH, state.CL, state.keys, int(state.chains), state.sweep,
+                                     sweeps, burn_in, tables.out_leaves, tables.prior_levels.ravel(),
+                                     tables.accept_levels.ravel(), lo, hi, rmax, v0, dv, series, counts,
+                                     state.accepted)
+    else:
+        _multispin.sweeps(state.H, state.CH, state.CL, state.keys, int(state.chains), state.sweep, sweeps,
+                          burn_in, tables.out_leaves, tables.levels.ravel(), lo, hi, rmax, v0, dv, series, counts)
 
 
 def step(tables: MultispinTables, state: MultispinState, sweeps: int = 1) -> MultispinState:
@@ -211,7 +246,17 @@ def layer_observables(tables: MultispinTables, state: MultispinState, row: int, 
 
 
 def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
-    return 2 * spec.depth + 1
+    """DNA: 2M + 1 (every weight layer and neuron, as :mod:`deeprg.sampling.gibbs`); DNN: M + 1 moves."""
+    return 2 * spec.depth + 1 if spec.hamiltonian == "dna" else spec.depth + 1
+
+
+def diagnostics(tables: MultispinTables, state: MultispinState, sweeps: int, chains: int) -> dict | None:
+    """DNN: the Metropolis acceptance (accepted / proposed moves, a proposal equal to the current c counting as
+    accepted like :mod:`deeprg.sampling.original`)."""
+    if not tables.dnn:
+        return None
+    M = state.H.shape[1] - 2
+    return {"acceptance": float(state.accepted.sum()) / (chains * sweeps * (M + 1))}
 
 
 __all__ = ["MultispinState", "MultispinTables", "State", "configurations", "init", "layer_observables",

@@ -156,8 +156,9 @@ register(SamplerRule("gibbs", ("dna",), False, "DNA heat bath drawing each layer
                      "tables (small N L)", "gibbs", _first(_finite_beta_v, _tables_fit)))
 register(SamplerRule("local", ("dna",), False, "DNA single-site heat bath with cached pre-activations (any N, L)",
                      "local", _local_fits))
-register(SamplerRule("multispin", ("dna",), False, "DNA heat bath of the Fig 7 toy (N = L = 1, two values of W, "
-                     "b and h), 64 chains per machine word; opt-in", "multispin", _multispin_fits))
+register(SamplerRule("multispin", ("dna", "dnn"), False, "DNA heat bath / DNN Metropolis of the Fig 7 toy (N = L "
+                     "= 1, two values of W, b and h), 64 chains per machine word; opt-in", "multispin",
+                     _multispin_fits))
 register(SamplerRule("metropolis", ("dnn",), False, "DNN Metropolis with prior proposals per weight layer",
                      "original", _tables_fit))
 register(SamplerRule("exact", ("dna", "dnn"), True, "independent exact draws (forward filter, backward sample)",
