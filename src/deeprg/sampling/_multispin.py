@@ -51,13 +51,14 @@ def select8(leaves, o, a, b, c):
 
 
 @njit(inline="always", cache=True)
-def bernoulli_ctx(key, counter, levels, o, a, b, c):
+def bernoulli_ctx(key, counter, levels, o, a, b, c, kmax=BITS):
     """64 lanes, lane j is 1 with probability thr[ctx_j] / 2^53, ctx = a + 2b + 4c; ``levels[o + 8k:o + 8k + 8]``
     holds bit 52 - k of the 8 thresholds as :func:`select8` leaves. Uses the random words at counters ``counter ..
-    counter + 52``."""
+    counter + 52``. When every threshold bit from level ``kmax`` on is zero, lanes still undecided there have
+    U >= P (result 0), so the loop may stop at ``kmax`` with the same result (one word for p = 1/2)."""
     undecided = _ALL
     result = _ZERO
-    for k in range(BITS):
+    for k in range(kmax):
         t = select8(levels, o + 8 * k, a, b, c)
         r = random_word(key, counter + np.uint64(k))
         result |= undecided & t & ~r  # threshold bit 1, uniform bit 0: U < P
@@ -233,10 +234,10 @@ def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_leaves, 
 
 @njit(parallel=True, cache=True)
 def metropolis_sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_leaves, prior_levels,
-                      accept_levels, lo, hi, rmax, v0, dv, series, counts, accepted):
+                      prior_kmax, accept_levels, lo, hi, rmax, v0, dv, series, counts, accepted):
     """Original-cost Metropolis in place, 64 chains per word: per sweep one move at every layer m = 0..M in
     order. A move draws c' from the prior (``prior_levels``: flat (2, BITS, 8) leaves of P(c_hi = 1) and of
-    P(c_lo = 1 | c_hi) at context 4 c_hi), carries the change of the forward pass downstream as XOR words
+    P(c_lo = 1 | c_hi) at context 4 c_hi; their bits from level ``prior_kmax`` on are zero), carries the change of the forward pass downstream as XOR words
     until every lane has coalesced (or reaches the output z = H[:, M+1]), and accepts lanes whose z flips with
     ``accept_levels`` (BITS, 8) leaves of min(1, e^{-(cost[z'] - cost[z])}) at context z. ``accepted[w]`` counts
     accepted moves (all lanes). Measurement as in :func:`sweeps`."""
@@ -258,8 +259,8 @@ def metropolis_sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, o
             base = np.uint64(sweep) * stride
             for m in range(M + 1):
                 ctr = base + np.uint64(3 * m * BITS)
-                ph = bernoulli_ctx(key, ctr, prior_levels, 0, _ZERO, _ZERO, _ZERO)
-                pl = bernoulli_ctx(key, ctr + np.uint64(BITS), prior_levels, 8 * BITS, _ZERO, _ZERO, ph)
+                ph = bernoulli_ctx(key, ctr, prior_levels, 0, _ZERO, _ZERO, _ZERO, prior_kmax)
+                pl = bernoulli_ctx(key, ctr + np.uint64(BITS), prior_levels, 8 * BITS, _ZERO, _ZERO, ph, prior_kmax)
                 d = select8(out_leaves, 0, Hw[m], pl, ph) ^ Hw[m + 1]
                 end = m + 1  # diff[m+1 .. end] are the changes of the forward pass
                 diff[end] = d

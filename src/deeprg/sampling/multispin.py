@@ -188,13 +188,19 @@ def init(tables: MultispinTables, depth: int, chains: int, rng: np.random.Genera
                           np.zeros(len(keys), dtype=np.int64), 0)
 
 
+def _last_level(levels: np.ndarray) -> int:
+    """1 + the last bit level with a nonzero threshold bit (a level's leaves are all zero iff its bits are)."""
+    nonzero = np.flatnonzero((levels != 0).reshape(-1, levels.shape[-2], 8).any(axis=(0, 2)))
+    return int(nonzero[-1]) + 1 if len(nonzero) else 1
+
+
 def _kernel(tables, state, sweeps, burn_in, series, counts, lo, hi, rmax):
     values = tables.layer.states.ravel()
     v0, dv = float(values[0]), float(values[1] - values[0])
     if tables.dnn:
         _multispin.metropolis_sweeps(state.H, state.CH, state.CL, state.keys, int(state.chains), state.sweep,
                                      sweeps, burn_in, tables.out_leaves, tables.prior_levels.ravel(),
-                                     tables.accept_levels.ravel(), lo, hi, rmax, v0, dv, series, counts,
+                                     _last_level(tables.prior_levels), tables.accept_levels.ravel(), lo, hi, rmax, v0, dv, series, counts,
                                      state.accepted)
     else:
         _multispin.sweeps(state.H, state.CH, state.CL, state.keys, int(state.chains), state.sweep, sweeps,
