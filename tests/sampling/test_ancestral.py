@@ -10,7 +10,9 @@ from scipy import stats as sps
 from deeprg import hamiltonian as ham
 from deeprg.exact import FiniteChain, enumerate_spec
 from deeprg.model import NetworkSpec, ValueSets, weight_configurations
-from deeprg.sampling import MCConfig, ancestral, covariance, estimate, run
+from deeprg.sampling import MCConfig, ancestral
+
+from .helpers import assert_moments_match, assert_resumes_bit_for_bit
 
 SPECS = {
     "toy-binary-packed": NetworkSpec(depth=7, beta=1.3, beta_v=0.7),
@@ -35,12 +37,7 @@ def test_means_and_covariances_match_exact(name):
     spec = SPECS[name]
     x = draws(spec, 200, 200, seed=3)
     exact = enumerate_spec(spec) if spec.depth * spec.rows * spec.width <= 8 else None
-    mean = estimate(x)
-    exact_mean = FiniteChain.solve(spec).mean_h().ravel()
-    assert np.all(np.abs(mean.mean - exact_mean) <= 4 * mean.stderr + 1e-12)
-    if exact is not None:
-        cov = covariance(x)
-        assert np.all(np.abs(cov.mean - exact.cov_h) <= 4 * cov.stderr + 1e-3 / x.shape[1])
+    assert_moments_match(x, FiniteChain.solve(spec).mean_h().ravel(), None if exact is None else exact.cov_h)
 
 
 @pytest.mark.parametrize("spec", [NetworkSpec(depth=4, beta=1.5, beta_v=0.8),
@@ -74,15 +71,5 @@ def test_interrupted_run_resumes_bit_for_bit(tmp_path, monkeypatch):
     monkeypatch.setenv("DEEPRG_PROGRESS", "0")
     config = MCConfig(NetworkSpec(depth=120), "dna", "ancestral", chains=70, sweeps=30, burn_in=3, rmax=5,
                       block=7, seed=4)
-    whole = run(config)
-    path = tmp_path / "state.npz"
-
-    def interrupt(block):
-        if block == 2:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run(config, path, on_block=interrupt)
-    resumed = run(config, path)
-    assert np.array_equal(whole.series, resumed.series)
+    whole, _ = assert_resumes_bit_for_bit(tmp_path, config, stop=2)
     assert np.all(np.abs(whole.z) <= 4)

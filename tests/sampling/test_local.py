@@ -3,7 +3,6 @@ conditional of single sites (detailed balance of each heat-bath move), the trans
 tables cannot hold, and a closed-form wide-network chain; plus bit-exact resume."""
 
 import itertools
-import json
 import math
 
 import numpy as np
@@ -13,18 +12,12 @@ from scipy.special import comb
 
 from deeprg.exact import enumerate_spec
 from deeprg.model import NetworkSpec, ValueSets
-from deeprg.results import jsonable
-from deeprg.sampling import MCConfig, covariance, estimate, local, run
-from deeprg.sampling.run import load_checkpoint
+from deeprg.sampling import MCConfig, local, run
 from deeprg.sampling.tables import MAX_TABLE_ENTRIES, table_entries
 
-TINY = {
-    "toy": NetworkSpec(depth=3, beta=1.3, beta_v=0.7),
-    "two-rows": NetworkSpec(depth=2, x=[[0], [1]], y=[[1], [0]], beta=2.0, beta_v=1.5),
-    "width-2": NetworkSpec(width=2, depth=2, x=[[1, 0]], y=[[0, 1]], beta=1.0, beta_v=0.8),
-    "sign-ternary": NetworkSpec(depth=2, beta=0.9, beta_v=1.2, activation="sign", x=[[-1]], y=[[1]],
-                                values=ValueSets(weights=(-1, 0, 1), biases=(-1, 1), neurons=(-1, 1),
-                                                 weight_prior=(1, 2, 1))),
+from .helpers import TINY_SPECS, assert_moments_match_enumeration, assert_resumes_bit_for_bit
+
+TINY = TINY_SPECS | {
     "width-2-two-rows-no-bias": NetworkSpec(width=2, depth=2, x=[[1, -1], [1, 1]], y=[[1, 1], [-1, 1]],
                                             beta=1.1, beta_v=0.6, activation="sign",
                                             values=ValueSets(weights=(-1, 1), biases=(0,), neurons=(-1, 1))),
@@ -52,10 +45,7 @@ def test_means_and_covariances_match_enumeration(name):
     spec = TINY[name]
     exact = enumerate_spec(spec)
     x = trace(spec, chains=8, sweeps=1000, seed=11)
-    mean = estimate(x)
-    assert np.all(np.abs(mean.mean - exact.mean_h.ravel()) <= 4 * mean.stderr + 1e-12)
-    cov = covariance(x)
-    assert np.all(np.abs(cov.mean - exact.cov_h) <= 4 * cov.stderr + 1e-3 / x.shape[1])
+    assert_moments_match_enumeration(x, exact)
 
 
 def _log_weights(spec, tables, states):
@@ -151,21 +141,7 @@ def test_cache_stays_exact_and_energy_finite():
 def test_interrupted_local_run_resumes_bit_for_bit(tmp_path):
     spec = NetworkSpec(width=2, depth=60, x=[[1, 0], [0, 1]], y=[[1, 1], [0, 1]], beta_v=0.7)
     config = MCConfig(spec, "dna", "local", chains=3, sweeps=30, burn_in=5, rmax=4, block=7, seed=4)
-    whole = run(config)
-    path = tmp_path / "state.npz"
-
-    def interrupt(block):
-        if block == 3:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run(config, path, on_block=interrupt)
-    assert load_checkpoint(path, config).state.sweep == 21
-    resumed = run(config, path)
-    a, b = whole.to_dict(), resumed.to_dict()
-    for key in a:
-        if key not in ("seconds", "site_updates_per_ns"):
-            assert json.dumps(jsonable(a[key])) == json.dumps(jsonable(b[key])), key
+    assert_resumes_bit_for_bit(tmp_path, config)
 
 
 def test_auto_picks_local_when_tables_do_not_fit_and_matches_the_transfer_engine():

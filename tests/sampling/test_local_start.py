@@ -16,7 +16,7 @@ from deeprg.sampling import local, tempering
 from deeprg.sampling.observables import OBSERVABLES, exact_bulk, state_observables
 from deeprg.stats import estimate
 
-from test_local import sign_overlap_bulk  # the closed-form overlap chain (rootdir-less import, as pytest collects it)
+from .test_local import sign_overlap_bulk  # the closed-form overlap chain
 
 SIGN = ValueSets(weights=(-1, 1), biases=(0,), neurons=(-1, 1))
 

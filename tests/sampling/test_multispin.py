@@ -13,13 +13,13 @@ from scipy import stats as sps
 from deeprg import hamiltonian as ham
 from deeprg.exact import enumerate_spec
 from deeprg.model import NetworkSpec, ValueSets, weight_configurations
-from deeprg.results import jsonable
-from deeprg.sampling import MCConfig, covariance, estimate, multispin, run
+from deeprg.sampling import MCConfig, multispin, run
 from deeprg.sampling._kernels import position_averages
 from deeprg.sampling._multispin import bernoulli_ctx
 from deeprg.sampling.observables import bulk_window
 from deeprg.sampling.registry import SAMPLERS, resolve
-from deeprg.sampling.run import load_checkpoint
+
+from .helpers import assert_moments_match_enumeration, assert_resumes_bit_for_bit
 
 SPECS = {
     "toy": NetworkSpec(depth=3, beta=1.3, beta_v=0.7),
@@ -65,10 +65,7 @@ def test_means_and_covariances_match_enumeration(name):
     spec = SPECS[name]
     exact = enumerate_spec(spec)
     x, _ = trace(spec, chains=128, sweeps=400, seed=11)
-    mean = estimate(x)
-    assert np.all(np.abs(mean.mean - exact.mean_h.ravel()) <= 4 * mean.stderr + 1e-12)
-    cov = covariance(x)
-    assert np.all(np.abs(cov.mean - exact.cov_h) <= 4 * cov.stderr + 1e-3 / x.shape[1])
+    assert_moments_match_enumeration(x, exact)
 
 
 @pytest.mark.parametrize("depth", [2, 3])
@@ -194,22 +191,7 @@ def test_bulk_correlation_matches_exact():
 def test_interrupted_run_resumes_bit_for_bit(tmp_path):
     config = MCConfig(NetworkSpec(depth=300), "dna", "multispin", chains=70, sweeps=40, burn_in=9, rmax=5,
                       block=7, seed=4)
-    whole = run(config)
-    path = tmp_path / "state.npz"
-
-    def interrupt(block):
-        if block == 3:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run(config, path, on_block=interrupt)
-    assert load_checkpoint(path, config).state.sweep == 21
-    resumed = run(config, path)
-    assert np.array_equal(whole.series, resumed.series)
-    a, b = whole.to_dict(), resumed.to_dict()
-    for key in a:
-        if key not in ("seconds", "site_updates_per_ns"):
-            assert json.dumps(jsonable(a[key])) == json.dumps(jsonable(b[key])), key
+    assert_resumes_bit_for_bit(tmp_path, config)
 
 
 def test_step_in_one_call_equals_step_by_step():
@@ -273,10 +255,7 @@ def test_dnn_means_and_covariances_match_enumeration(name):
     spec = DNN_SPECS[name]
     exact = enumerate_spec(spec)
     x, _ = trace(spec, chains=128, sweeps=400, seed=13)
-    mean = estimate(x)
-    assert np.all(np.abs(mean.mean - exact.mean_h.ravel()) <= 4 * mean.stderr + 1e-12)
-    cov = covariance(x)
-    assert np.all(np.abs(cov.mean - exact.cov_h) <= 4 * cov.stderr + 1e-3 / x.shape[1])
+    assert_moments_match_enumeration(x, exact)
 
 
 @pytest.mark.parametrize("depth", [2, 3])
@@ -316,15 +295,6 @@ def test_dnn_forward_pass_is_kept():
 def test_dnn_bulk_correlation_and_resume(tmp_path):
     config = MCConfig(NetworkSpec(depth=300, beta=0.8), "dnn", "multispin", chains=70, sweeps=200, burn_in=20,
                       rmax=5, block=30, seed=4)
-    whole = run(config)
+    whole, resumed = assert_resumes_bit_for_bit(tmp_path, config, stop=2)
     assert np.all(np.abs(whole.z) <= 4) and 0 < whole.sampler["acceptance"] <= 1
-    path = tmp_path / "state.npz"
-
-    def interrupt(block):
-        if block == 2:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run(config, path, on_block=interrupt)
-    resumed = run(config, path)
-    assert np.array_equal(whole.series, resumed.series) and whole.sampler == resumed.sampler
+    assert whole.sampler == resumed.sampler

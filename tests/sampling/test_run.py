@@ -1,14 +1,13 @@
 """Resumable runs, G(r) against the exact bulk, validation, and the Fig 7 resemblance rule."""
 
-import json
 
 import numpy as np
 import pytest
 
 from deeprg.model import NetworkSpec
-from deeprg.results import jsonable
 from deeprg.sampling import MCConfig, resemblance, run
-from deeprg.sampling.run import load_checkpoint
+
+from .helpers import assert_resumes_bit_for_bit
 
 
 @pytest.fixture(autouse=True)
@@ -20,22 +19,7 @@ def quiet(monkeypatch):
 def test_interrupted_run_resumes_bit_for_bit(tmp_path, system, method):
     config = MCConfig(NetworkSpec(depth=300), system, method, chains=3, sweeps=40, burn_in=9, rmax=5, block=7,
                       seed=4)
-    whole = run(config)
-    path = tmp_path / "state.npz"
-
-    def interrupt(block):
-        if block == 3:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run(config, path, on_block=interrupt)
-    assert load_checkpoint(path, config).state.sweep == 21  # three blocks of 7 were committed
-    resumed = run(config, path)
-    assert np.array_equal(whole.series, resumed.series)
-    a, b = whole.to_dict(), resumed.to_dict()
-    for key in a:
-        if key not in ("seconds", "site_updates_per_ns"):  # wall time differs; every number must not
-            assert json.dumps(jsonable(a[key])) == json.dumps(jsonable(b[key])), key
+    assert_resumes_bit_for_bit(tmp_path, config)
 
 
 def test_checkpoint_of_other_options_is_refused(tmp_path):

@@ -1,15 +1,15 @@
 """Parallel tempering in beta_v: every level samples its own DNA distribution (enumeration oracle), the exchange
 move satisfies detailed balance (flux symmetry from exact stationary pairs), bit-exact resume."""
 
-import json
 
 import numpy as np
 import pytest
 
 from deeprg.exact import enumerate_spec
 from deeprg.model import NetworkSpec, ValueSets
-from deeprg.results import jsonable
-from deeprg.sampling import MCConfig, estimate, local, run, tempering
+from deeprg.sampling import MCConfig, estimate, local, tempering
+
+from .helpers import assert_resumes_bit_for_bit
 
 SPEC = NetworkSpec(width=2, depth=3, x=[[1, -1]], y=[[1, 1]], beta=1.0, beta_v=2.5, activation="sign",
                    values=ValueSets(weights=(-1, 1), biases=(-1, 1), neurons=(-1, 1)))
@@ -44,20 +44,8 @@ def test_every_level_samples_its_own_distribution():
 def test_resume_bit_for_bit_and_diagnostics(tmp_path):
     config = MCConfig(SPEC.replace(depth=40), "dna", "tempering", chains=2, sweeps=20, burn_in=3, rmax=3,
                       block=6, seed=3, replicas=3)
-    whole = run(config)
-    path = tmp_path / "state.npz"
-
-    def interrupt(block):
-        if block == 2:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        run(config, path, on_block=interrupt)
-    resumed = run(config, path)
-    a, b = whole.to_dict(), resumed.to_dict()
-    for key in a:
-        if key not in ("seconds", "site_updates_per_ns"):
-            assert json.dumps(jsonable(a[key])) == json.dumps(jsonable(b[key])), key
+    whole, _ = assert_resumes_bit_for_bit(tmp_path, config, stop=2)
+    a = whole.to_dict()
     assert len(a["sampler"]["swap_acceptance"]) == 2 and np.allclose(a["sampler"]["ladder"][0], 2.5)
 
 

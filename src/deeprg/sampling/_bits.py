@@ -29,6 +29,13 @@ def random_word(key, counter):
 
 
 @njit(inline="always", cache=True)
+def compare_bit(result, undecided, t, r):
+    """One bit-slice of :math:`U < P`: lanes still undecided whose threshold bit ``t`` is 1 and uniform bit ``r``
+    is 0 become 1 in ``result``; lanes whose two bits differ are decided. Returns (result, undecided)."""
+    return result | (undecided & t & ~r), undecided & ~(r ^ t)
+
+
+@njit(inline="always", cache=True)
 def bernoulli_word(key, counter, select, thr0, thr1):
     """64 lanes: lane j is 1 with probability thr1 / 2^53 where bit j of ``select`` is set, else thr0 / 2^53.
     Uses the random words at counters ``counter .. counter + 52``."""
@@ -40,8 +47,7 @@ def bernoulli_word(key, counter, select, thr0, thr1):
         b1 = (thr1 >> shift) & _ONE
         t = (select & (np.uint64(0) - b1)) | (~select & (np.uint64(0) - b0))
         r = random_word(key, counter + np.uint64(k))
-        result |= undecided & t & ~r  # threshold bit 1, uniform bit 0: U < P
-        undecided &= ~(r ^ t)
+        result, undecided = compare_bit(result, undecided, t, r)
         if undecided == 0:
             break
     return result

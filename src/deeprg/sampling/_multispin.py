@@ -17,7 +17,7 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
-from ._bits import BITS, random_word
+from ._bits import BITS, compare_bit, random_word
 
 _ONE = np.uint64(1)
 _ZERO = np.uint64(0)
@@ -61,8 +61,7 @@ def bernoulli_ctx(key, counter, levels, o, a, b, c, kmax=BITS):
     for k in range(kmax):
         t = select8(levels, o + 8 * k, a, b, c)
         r = random_word(key, counter + np.uint64(k))
-        result |= undecided & t & ~r  # threshold bit 1, uniform bit 0: U < P
-        undecided &= ~(r ^ t)
+        result, undecided = compare_bit(result, undecided, t, r)
         if undecided == 0:
             break
     return result
@@ -79,10 +78,8 @@ def bernoulli_pair(key, ctr1, o1, a1, b1, c1, ctr2, o2, a2, b2, c2, levels):
         t2 = select8(levels, o2 + 8 * k, a2, b2, c2)
         r1 = random_word(key, ctr1 + np.uint64(k))
         r2 = random_word(key, ctr2 + np.uint64(k))
-        res1 |= und1 & t1 & ~r1
-        res2 |= und2 & t2 & ~r2
-        und1 &= ~(r1 ^ t1)
-        und2 &= ~(r2 ^ t2)
+        res1, und1 = compare_bit(res1, und1, t1, r1)
+        res2, und2 = compare_bit(res2, und2, t2, r2)
         if (und1 | und2) == 0:
             break
     return res1, res2
