@@ -139,6 +139,15 @@ def _shifted(D, q, r, nb):
 
 
 @njit(inline="always", cache=True)
+def _measure_buffers(chains, w, nb):
+    """(lanes, lane_mask, block, D) of word w for :func:`_measure`: the chains it holds, their lane bits, and
+    scratch for 64 unpacked lanes and their ``nb``-word bulk windows."""
+    lanes = min(64, chains - 64 * w)
+    lane_mask = _ALL if lanes == 64 else (_ONE << np.uint64(lanes)) - _ONE
+    return lanes, lane_mask, np.empty(64, dtype=np.uint64), np.empty((64, nb), dtype=np.uint64)
+
+
+@njit(inline="always", cache=True)
 def _measure(Hw, w, lanes, lane_mask, lo, n, nb, rmax, v0, dv, block, D, series, counts, tm):
     """Fig 7 position sums of the 64 chains of word w at time tm (see :func:`sweeps`)."""
     for m in range(1, len(Hw) - 1):
@@ -193,11 +202,8 @@ def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_leaves, 
     nb = (n + 63) >> 6
     for w in prange(words):
         key = keys[w]
-        lanes = min(64, chains - 64 * w)
-        lane_mask = _ALL if lanes == 64 else (_ONE << np.uint64(lanes)) - _ONE
+        lanes, lane_mask, block, D = _measure_buffers(chains, w, nb)
         Hw, CHw, CLw = H[w], CH[w], CL[w]
-        block = np.empty(64, dtype=np.uint64)
-        D = np.empty((64, nb), dtype=np.uint64)
         for k in range(n_sweeps):
             sweep = first_sweep + k
             base = np.uint64(sweep) * stride
@@ -245,11 +251,8 @@ def metropolis_sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, o
     nb = (n + 63) >> 6
     for w in prange(words):
         key = keys[w]
-        lanes = min(64, chains - 64 * w)
-        lane_mask = _ALL if lanes == 64 else (_ONE << np.uint64(lanes)) - _ONE
+        lanes, lane_mask, block, D = _measure_buffers(chains, w, nb)
         Hw, CHw, CLw = H[w], CH[w], CL[w]
-        block = np.empty(64, dtype=np.uint64)
-        D = np.empty((64, nb), dtype=np.uint64)
         diff = np.zeros(M + 2, dtype=np.uint64)
         for k in range(n_sweeps):
             sweep = first_sweep + k
