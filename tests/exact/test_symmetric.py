@@ -1,6 +1,5 @@
 """The permutation-symmetric block chain against the full transfer-matrix engine (the oracle)."""
 
-import itertools
 import math
 
 import numpy as np

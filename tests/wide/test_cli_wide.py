@@ -1,7 +1,6 @@
 """`deeprg wide`: the JSON contract, strict JSON, figures, and one-line errors with nothing written."""
 
 import json
-import math
 
 import pytest
 
@@ -59,3 +58,15 @@ def test_wide_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, arg
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and err.startswith("deeprg: error:") and needle in err
     assert not out.exists()
+
+
+def test_wide_crossover_option(tmp_path):
+    out = tmp_path / "c"
+    assert run(["wide", "--widths", "1,2,4,...,64", "--crossover-beta-v", "0.5,1", "--rmax", "2",
+                "--out", str(out)]) == 0
+    result = json.loads((out / "result.json").read_text())
+    rows = result["crossover"]
+    assert [r["beta_v"] for r in rows] == [0.5, 1.0]
+    assert rows[0]["n_star"] < rows[1]["n_star"]  # larger beta_v (smaller flip probability) needs wider layers
+    assert rows[1]["overlap_xi"] == result["overlap_xi"]  # beta_v = 1 is the main run's coupling
+    assert (out / "crossover.png").stat().st_size > 0

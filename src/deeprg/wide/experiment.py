@@ -205,3 +205,31 @@ def run_wide(template: NetworkSpec, widths: list[int], rmax: int = 20, out_dir=N
         "rmax": int(rmax),
         "null_means": "an infinite decay length (degenerate top of T with weight in G), or not applicable",
     }
+
+
+CROSSOVER_TOL = 0.05  # |xi_N / xi_MF - 1| below which a width counts as mean-field
+
+
+def crossover(template: NetworkSpec, beta_vs, widths, rmax: int = 4, tol: float = CROSSOVER_TOL) -> list[dict]:
+    r"""For each beta_v, the first width N* from which the exact overlap decay length stays within ``tol`` of xi_MF.
+
+    At large :math:`\beta_v` the near-absorbing layers with rows equal or opposite escape at a rate of about
+    :math:`2N\varepsilon` per layer, so :math:`N^*\varepsilon` should stay of order one; ``n_star_times_epsilon``
+    measures it. ``n_star`` is None when no width in ``widths`` reaches mean field.
+    """
+    if template.rows < 2:
+        raise ValueError("--rows: the overlap crossover needs L >= 2")
+    rows = []
+    for beta_v in beta_vs:
+        spec = template.replace(beta_v=beta_v)
+        mf = mean_field_payload(spec, points=3)
+        xi_mf = mf["overlap_xi"]
+        result = run_wide(spec, list(widths), rmax=rmax)
+        xi = result["overlap_xi"]
+        inside = [x is not None and xi_mf is not None and abs(x / xi_mf - 1) < tol for x in xi]
+        n_star = next((n for k, n in enumerate(widths) if all(inside[k:])), None)
+        rows.append({"beta_v": beta_v, "epsilon": mf["epsilon"], "xi_mf": xi_mf, "overlap_xi": xi,
+                     "n_star": n_star, "n_star_times_epsilon": None if n_star is None else n_star * mf["epsilon"],
+                     "xi_max_below_n_star": max((x for n, x in zip(widths, xi) if x is not None
+                                                 and (n_star is None or n < n_star)), default=None)})
+    return rows

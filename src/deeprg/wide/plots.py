@@ -62,3 +62,33 @@ def mean_field_map(result: dict) -> plt.Figure:
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     return fig
+
+
+def crossover(result: dict) -> plt.Figure:
+    """Exact overlap xi(N) for several beta_v, each with its mean-field value, and N* against 1/epsilon."""
+    rows = result["crossover"]
+    N = np.array(result["widths"], dtype=float)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    for k, r in enumerate(rows):
+        color = f"C{k}"
+        ax1.plot(N, _finite(r["overlap_xi"]), "o-", ms=3, color=color, label=f"beta_v={r['beta_v']:g}")
+        if r["xi_mf"] is not None:
+            ax1.axhline(r["xi_mf"], ls="--", lw=1, color=color)
+    ax1.set_xscale("log", base=2)
+    ax1.set_yscale("log")
+    ax1.set_xlabel("width N")
+    ax1.set_ylabel("overlap decay length xi (layers)")
+    ax1.set_title("exact xi(N) (solid) and mean field (dashed)", fontsize=10)
+    ax1.legend(fontsize=7)
+    ax1.grid(alpha=0.3)
+    pts = [(1 / r["epsilon"], r["n_star"]) for r in rows if r["n_star"] is not None and r["epsilon"] > 0]
+    if pts:
+        x, y = np.array(pts).T
+        ax2.loglog(x, y, "o", label="N* (first width within 5% of mean field)")
+        ax2.loglog(x, x, ":", color="0.5", label="N* = 1/epsilon")
+        ax2.legend(fontsize=7)
+    ax2.set_xlabel("1 / epsilon (inverse flip probability)")
+    ax2.set_ylabel("crossover width N*")
+    ax2.set_title("width needed for mean field as beta_v grows", fontsize=10)
+    ax2.grid(alpha=0.3, which="both")
+    return fig
