@@ -89,7 +89,8 @@ def _check_meanfield(out_dir) -> Check:
         verdict=verdict(bool(one_over_n)),
         detail=f"1/N law: N (xi_N - xi_MF) settles to a constant. Crossover (first width from which |xi_N/xi_MF - 1| "
                f"< {CROSSOVER_TOL}): {table}. Small widths sit near the absorbing 'rows equal/opposite' states, "
-               "whose escape rate per layer is about 2 N eps, so mean field needs N eps of order one (N* eps = 0.2-0.8 measured here).",
+               "whose escape rate per layer is about 2 N eps, so mean field needs N eps of order one "
+               "(N* eps = 0.2-0.8 measured here).",
         source="dna",
         could_fail_if="N |xi_N - xi_MF| kept growing (no 1/N approach) or xi(1024) missed xi_MF by more than 2e-3",
         tolerance_source="the 1/N law itself: successive N (xi_N - xi_MF) within 5%; 2e-3 is ~3x the measured "
@@ -124,9 +125,10 @@ def _check_critical() -> Check:
         detail=f"Answer: no. At N = infinity the overlap map has a stable fixed point with |slope| < 1 for every "
                f"finite beta_v; xi_MF grows monotonically with beta_v to {inf_sign.overlap_xi:.4f} = "
                "-1/ln(2/pi) for sign units (the arc-sine kernel's slope at q = 0), still finite. Only beta_v = inf "
-               "is special, and only at finite N: there 'rows equal' is absorbing and 'rows opposite' nearly so (sign(0) = 1 "
-               "breaks it when the pre-activation vanishes), so exact xi of T at N=16 grows as eps -> 0 ("
-               + ", ".join(f"beta_v={bv}: {'inf' if not math.isfinite(x) else f'{x:.4g}'}" for bv, x in exact_xi_T.items())
+               "is special, and only at finite N: there 'rows equal' is absorbing and 'rows opposite' nearly so "
+               "(sign(0) = 1 breaks it when the pre-activation vanishes), so exact xi of T at N=16 grows as eps -> 0 ("
+               + ", ".join(f"beta_v={bv}: {'inf' if not math.isfinite(x) else f'{x:.4g}'}"
+                           for bv, x in exact_xi_T.items())
                + "), while in the limit 'rows equal' is an "
                "unstable fixed point with infinite slope, so the limits N -> inf and beta_v -> inf do not commute. "
                + "; ".join(f"{r[0]} beta_v={r[1]}: xi_MF={r[2]:.4f}" for r in rows),

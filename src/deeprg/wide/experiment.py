@@ -6,8 +6,8 @@ ways: the mean-field theory of :mod:`deeprg.wide.meanfield`, and a fit of the fi
 
 .. math::  \xi(N) = \xi_\infty + a\,N^{-\omega}
 
-to the monotone tail of the series at the largest widths (least squares; errors from the fit covariance), whose :math:`\omega` measures the finite-width
-correction (:math:`\omega = 1` for a 1/N correction).
+to the monotone tail of the series at the largest widths (least squares; errors from the fit covariance), whose
+:math:`\omega` measures the finite-width correction (:math:`\omega = 1` for a 1/N correction).
 
 JSON convention: a decay length that is infinite (a degenerate top eigenvalue of T with weight in G) is written as
 ``null``.
@@ -93,7 +93,8 @@ def spec_from_params(params: dict, width: int) -> NetworkSpec:
     values = ValueSets(weights=params["weights"], biases=params["biases"], neurons=params["neurons"],
                        weight_prior=params["weight_prior"], bias_prior=params["bias_prior"])
     beta_v = math.inf if params["beta_v"] is None else params["beta_v"]
-    template = NetworkSpec(width=1, x=[[max(values.neurons)]] * params["rows"], y=[[max(values.neurons)]] * params["rows"],
+    cells = [[max(values.neurons)]] * params["rows"]
+    template = NetworkSpec(width=1, x=cells, y=cells,
                            beta=params["beta"], beta_v=beta_v, p=params["p"], values=values,
                            activation=params["activation"], hamiltonian=params["hamiltonian"])
     return layer_spec(template, width)
