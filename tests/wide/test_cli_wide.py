@@ -1,6 +1,7 @@
 """`deeprg wide`: the JSON contract, strict JSON, figures, and one-line errors with nothing written."""
 
 import json
+import math
 
 import pytest
 
@@ -70,3 +71,14 @@ def test_wide_crossover_option(tmp_path):
     assert rows[0]["n_star"] < rows[1]["n_star"]  # larger beta_v (smaller flip probability) needs wider layers
     assert rows[1]["overlap_xi"] == result["overlap_xi"]  # beta_v = 1 is the main run's coupling
     assert (out / "crossover.png").stat().st_size > 0
+
+
+def test_extrapolation_recovers_synthetic_laws():
+    """Power-law approach to a finite limit, and a slope vanishing as N^-1/2 (xi -> 0 like 1/ln N)."""
+    from deeprg.wide import extrapolate
+
+    widths = [2**k for k in range(2, 11)]
+    fit = extrapolate(widths, [1.9 - 0.8 / n for n in widths], 1.9)
+    assert fit["xi_inf"] == pytest.approx(1.9, abs=1e-8) and fit["exponent"] == pytest.approx(1.0, abs=1e-6)
+    flat = extrapolate(widths, [-1 / math.log(0.3 * n**-0.5) for n in widths], 0.0)
+    assert flat["xi_inf"] == 0 and flat["exponent"] == pytest.approx(0.5, abs=1e-10)

@@ -7,7 +7,9 @@ ways: the mean-field theory of :mod:`deeprg.wide.meanfield`, and a fit of the fi
 .. math::  \xi(N) = \xi_\infty + a\,N^{-\omega}
 
 to the monotone tail of the series at the largest widths (least squares; errors from the fit covariance), whose
-:math:`\omega` measures the finite-width correction (:math:`\omega = 1` for a 1/N correction).
+:math:`\omega` measures the finite-width correction (:math:`\omega = 1` for a 1/N correction). Where the mean-field
+map is flat (:math:`\xi_{MF} = 0`, e.g. the magnetization) the finite-N slope :math:`e^{-1/\xi(N)}` is fitted as
+a power :math:`A N^{-\kappa}` instead, so that :math:`\xi(N) \to 0` like :math:`1/\ln N`.
 
 JSON convention: a decay length that is infinite (a degenerate top eigenvalue of T with weight in G) is written as
 ``null``.
@@ -131,6 +133,8 @@ def extrapolate(widths, xis, xi_mf: float | None = None) -> dict | None:
     if len(pts) < 4:
         return None
     n, x = (np.array(v, dtype=float) for v in zip(*pts))
+    if xi_mf == 0:
+        return _extrapolate_to_zero(n, x)
 
     def model(n, xi_inf, a, omega):
         return xi_inf + a * n ** (-omega)
@@ -148,6 +152,24 @@ def extrapolate(widths, xis, xi_mf: float | None = None) -> dict | None:
         out["mean_field_xi"] = xi_mf
         out["n_times_deviation"] = [float(k * (v - xi_mf)) for k, v in zip(n[-3:], x[-3:])]
     return out
+
+
+def _extrapolate_to_zero(n: np.ndarray, x: np.ndarray) -> dict | None:
+    r"""When the mean-field map is flat (slope 0, xi_MF = 0) the finite-N slope :math:`e^{-1/\xi}` vanishes as a
+    power of N (for step activations through P(a = 0) ~ N^{-1/2}): fit :math:`\ln e^{-1/\xi} = \ln A - \kappa\ln N`."""
+    if np.any(x <= 0):
+        return None
+    y = -1.0 / x
+    X = np.stack([np.ones_like(n), -np.log(n)], axis=1)
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ coef
+    dof = max(len(n) - 2, 1)
+    cov = np.linalg.inv(X.T @ X) * (resid @ resid) / dof
+    return {"model": "exp(-1/xi(N)) = amplitude * N^(-exponent), so xi(N) -> xi_inf = 0 like 1/ln N",
+            "widths_used": n.astype(int).tolist(), "xi_inf": 0.0, "xi_inf_error": 0.0,
+            "amplitude": float(np.exp(coef[0])), "exponent": float(coef[1]),
+            "exponent_error": float(np.sqrt(cov[1, 1])), "max_residual": float(np.max(np.abs(resid))),
+            "exponent_last_pair": float((y[-2] - y[-1]) / np.log(n[-1] / n[-2])), "mean_field_xi": 0.0}
 
 
 def mean_field_payload(template: NetworkSpec, points: int = 101) -> dict:
