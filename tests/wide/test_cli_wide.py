@@ -82,3 +82,14 @@ def test_extrapolation_recovers_synthetic_laws():
     assert fit["xi_inf"] == pytest.approx(1.9, abs=1e-8) and fit["exponent"] == pytest.approx(1.0, abs=1e-6)
     flat = extrapolate(widths, [-1 / math.log(0.3 * n**-0.5) for n in widths], 0.0)
     assert flat["xi_inf"] == 0 and flat["exponent"] == pytest.approx(0.5, abs=1e-10)
+
+
+def test_wide_at_infinite_beta_v_is_strict_json(tmp_path):
+    """beta_v = inf: 'rows equal' absorbs the finite-N bulk; infinite decay lengths and degenerate fits are null."""
+    out = tmp_path / "inf"
+    assert run(["wide", "--widths", "1,2,4,...,32", "--beta-v", "inf", "--rmax", "2", "--out", str(out)]) == 0
+    result = json.loads((out / "result.json").read_text(),
+                        parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
+    assert result["xi_T"][0] is None  # N = 1: T has a degenerate top
+    assert result["spec"]["beta_v"] is None
+    assert [p["stable"] for p in result["mean_field"]["fixed_points"]] == [False, True, False]

@@ -120,9 +120,10 @@ def check_widths(template: NetworkSpec, widths: list[int]) -> None:
 
 
 def extrapolate(widths, xis, xi_mf: float | None = None) -> dict | None:
-    """Fit xi(N) = xi_inf + a N^-omega to the finite xi at N >= FIT_MIN_WIDTH; None if fewer than 4 points."""
-    from scipy.optimize import curve_fit
+    """Fit xi(N) = xi_inf + a N^-omega to the finite xi at N >= FIT_MIN_WIDTH; None if fewer than 4 points.
 
+    Non-finite fit errors (a degenerate fit) are written as None.
+    """
     pts = [(n, x) for n, x in zip(widths, xis) if x is not None and n >= FIT_MIN_WIDTH and math.isfinite(x)]
     tail = pts[-2:]  # the asymptotic regime: the monotone tail of the series (small N may sit near absorbing states)
     for k in range(len(pts) - 3, -1, -1):
@@ -133,14 +134,26 @@ def extrapolate(widths, xis, xi_mf: float | None = None) -> dict | None:
     if len(pts) < 4:
         return None
     n, x = (np.array(v, dtype=float) for v in zip(*pts))
-    if xi_mf == 0:
-        return _extrapolate_to_zero(n, x)
+    if np.ptp(x) == 0:
+        return None  # a constant series (e.g. 0 on an absorbing bulk) has no approach to fit
+    fit = _extrapolate_to_zero(n, x) if xi_mf == 0 else _extrapolate_power(n, x, xi_mf)
+    if fit is None:
+        return None
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in fit.items()}
+
+
+def _extrapolate_power(n: np.ndarray, x: np.ndarray, xi_mf: float | None) -> dict | None:
+    import warnings
+
+    from scipy.optimize import OptimizeWarning, curve_fit
 
     def model(n, xi_inf, a, omega):
         return xi_inf + a * n ** (-omega)
 
     try:
-        p, cov = curve_fit(model, n, x, p0=(x[-1], (x[0] - x[-1]) * n[0], 1.0), maxfev=20000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OptimizeWarning)
+            p, cov = curve_fit(model, n, x, p0=(x[-1], (x[0] - x[-1]) * n[0], 1.0), maxfev=20000)
     except (RuntimeError, ValueError):
         return None
     err = np.sqrt(np.clip(np.diag(cov), 0, None))
