@@ -163,3 +163,20 @@ def test_deep_wide_chain_stops_at_stationarity():
     free = bulk_observables(spec, 0)["free_energy_per_layer"]
     assert (c.log_z - b.log_z) / 10**5 == pytest.approx(free, rel=1e-12)
     np.testing.assert_allclose(a.mean_h[10**4, 0, 0], bulk_observables(spec, 0)["single"].mean, atol=1e-13)
+
+
+@pytest.mark.parametrize("model,stochastic", [
+    (MODELS[0], True), (MODELS[3], True),
+    (MODELS[5], True),  # three neuron values, but sign only reaches -1 and 1, whose E columns have equal sums
+    (((-1.0, 0.0, 1.0), (-1.0, 1.0), (-1.0, 0.0, 1.0), "heaviside"), False),  # reaches 0 and 1: unequal sums
+])
+def test_bulk_T_is_a_constant_times_a_stochastic_matrix_for_binary_neurons(model, stochastic):
+    """Rows of K sum to the total prior weight; T = K E^T has constant row sums when the columns of E over the
+    reachable outputs have equal sums (always for two neuron values)."""
+    weights, biases, neurons, activation = model
+    spec = NetworkSpec(width=2, x=np.full((2, 2), neurons[-1]), y=np.full((2, 2), neurons[-1]), beta_v=0.8,
+                       values=ValueSets(weights=weights, biases=biases, neurons=neurons), activation=activation)
+    rows = build(spec).T.sum(axis=1)
+    assert np.allclose(rows, rows[0], rtol=1e-13) == stochastic
+    lumped = build_blocks(spec).A.sum(axis=1)
+    assert np.allclose(lumped, lumped[0], rtol=1e-13) == stochastic
