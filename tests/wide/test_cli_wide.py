@@ -36,7 +36,8 @@ def test_wide_writes_the_contract(tmp_path):
                        values=ValueSets(biases=(0.0,), neurons=(-1, 1)), activation="sign")
     b = bulk_observables(spec, 5)
     assert result["overlap_xi"][3] == pytest.approx(b["overlap"].xi, rel=1e-12)
-    assert (out / "xi_vs_width.png").stat().st_size > 0 and (out / "mean_field_map.png").stat().st_size > 0
+    for name in ("xi_vs_width.png", "mean_field_map.png", "overlap_G.png"):
+        assert (out / name).stat().st_size > 0
 
 
 def test_parse_widths():

@@ -29,7 +29,7 @@ def wide(
     out: Path = out_option("deeprg-out/wide"),
 ) -> None:
     """Exact bulk (free energy, xi, overlap and magnetization G and xi) for each width, the mean-field maps with
-    their fixed points, and the extrapolation of xi(N) to N = infinity; writes result.json and two figures."""
+    their fixed points, and the extrapolation of xi(N) to N = infinity; writes result.json and figures."""
     from ..model import NetworkSpec
     from ..progress import progress_bar
     from ..results import save_figure, write_json
@@ -68,6 +68,9 @@ def wide(
     if result["mean_field"] is not None and result["mean_field"]["map"] is not None:
         save_figure(plots.mean_field_map(result), out / "mean_field_map.png")
         files.append("mean_field_map.png")
+    if result["overlap_G"] is not None:
+        save_figure(plots.overlap_correlations(result), out / "overlap_G.png")
+        files.append("overlap_G.png")
     if result.get("crossover"):
         save_figure(plots.crossover(result), out / "crossover.png")
         files.append("crossover.png")
