@@ -60,3 +60,31 @@ def test_exact_bad_input_is_one_line_exit_2(tmp_path, capsys, args, needle):
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and err.startswith("deeprg: error:") and needle in err
     assert not out.exists()
+
+
+def test_exact_symmetric_method_equals_transfer_and_reports_overlap(tmp_path):
+    args = ["--width", "3", "--depth", "2", "--x", "1,-1,1;1,1,-1", "--y", "1,1,1;-1,1,1", "--neurons=-1,1",
+            "--activation", "sign", "--biases", "none", "--beta-v", "0.8", "--rmax", "4"]
+    assert run(["exact", *args, "--method", "transfer", "--out", str(tmp_path / "t")]) == 0
+    assert run(["exact", *args, "--method", "symmetric", "--out", str(tmp_path / "s")]) == 0
+    t = json.loads((tmp_path / "t" / "result.json").read_text())
+    s = json.loads((tmp_path / "s" / "result.json").read_text())
+    assert s["method"] == "symmetric" and s["bulk"]["reduction"] == "gauge"
+    assert s["log_z"] == pytest.approx(t["log_z"], rel=1e-12)
+    np.testing.assert_allclose(s["mean_h"], t["mean_h"], atol=1e-12)
+    np.testing.assert_allclose(s["cov_h"], t["cov_h"], atol=1e-12)
+    for key in ("overlap", "magnetization"):
+        np.testing.assert_allclose(s["bulk"][key]["G"], t["bulk"][key]["G"], atol=1e-12)
+        assert len(t["bulk"][key]["G"]) == 5 and set(t["bulk"][key]) == {"mean", "G", "xi"}
+    np.testing.assert_allclose(s["bulk"]["G"], t["bulk"]["G"], atol=1e-12)
+
+
+def test_exact_too_many_blocks_is_one_line_before_anything_is_written(tmp_path, capsys):
+    x = ";".join([",".join(["1"] * 40)] * 2)
+    out = tmp_path / "big"
+    assert run(["exact", "--width", "40", "--x", x, "--y", x, "--method", "symmetric", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "12341 blocks" in err and "limit 7000" in err
+    assert not out.exists()
+    assert run(["exact", "--width", "5", "--method", "transfer", "--out", str(out)]) == 2
+    assert "weight configurations" in capsys.readouterr().err and not out.exists()

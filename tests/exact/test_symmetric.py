@@ -1,6 +1,5 @@
 """The permutation-symmetric block chain against the full transfer-matrix engine (the oracle)."""
 
-import itertools
 import math
 
 import numpy as np
@@ -18,6 +17,7 @@ MODELS = [  # (weights, biases, neurons, activation)
     ((-1.0, 1.0), (0.0,), (-1.0, 1.0), "sign"),
     ((-1.0, 1.0), (-1.0, 0.0, 1.0), (-1.0, 1.0), "sign"),
     ((-0.5, 1.0), (-1.0, 1.0), (-1.0, 1.0), "sign"),
+    ((-1.0, 1.0), (0.0,), (-1.0, 0.0, 1.0), "sign"),  # a zero column is its own gauge class
 ]
 SIZES = [(1, 1), (2, 1), (3, 1), (1, 2), (2, 2)]  # (N, L) where the full engine builds T quickly
 
@@ -37,7 +37,7 @@ def small_specs(draw):
                        activation=activation, hamiltonian=draw(st.sampled_from(["dna", "original"])))
 
 
-@settings(max_examples=60)
+@settings(max_examples=80)
 @given(small_specs(), st.sampled_from(["auto", "permutation"]))
 def test_symmetric_equals_full_engine(spec, reduction):
     """log Z, <h>, the covariance, bulk G (single unit, magnetization, overlap) to 1e-10."""
@@ -170,3 +170,20 @@ def test_underflowing_boundary_is_named_not_called_forbidden():
     an underflow of a non-zero vector, never "every configuration is forbidden" (the toy forbids nothing)."""
     with pytest.raises(ValueError, match="^width: .*underflow"):
         solve_symmetric(NetworkSpec(width=6000, depth=20))
+
+
+@pytest.mark.parametrize("model,stochastic", [
+    (MODELS[0], True), (MODELS[3], True),
+    (MODELS[5], True),  # three neuron values, but sign only reaches -1 and 1, whose E columns have equal sums
+    (((-1.0, 0.0, 1.0), (-1.0, 1.0), (-1.0, 0.0, 1.0), "heaviside"), False),  # reaches 0 and 1: unequal sums
+])
+def test_bulk_T_is_a_constant_times_a_stochastic_matrix_for_binary_neurons(model, stochastic):
+    """Rows of K sum to the total prior weight; T = K E^T has constant row sums when the columns of E over the
+    reachable outputs have equal sums (always for two neuron values)."""
+    weights, biases, neurons, activation = model
+    spec = NetworkSpec(width=2, x=np.full((2, 2), neurons[-1]), y=np.full((2, 2), neurons[-1]), beta_v=0.8,
+                       values=ValueSets(weights=weights, biases=biases, neurons=neurons), activation=activation)
+    rows = build(spec).T.sum(axis=1)
+    assert np.allclose(rows, rows[0], rtol=1e-13) == stochastic
+    lumped = build_blocks(spec).A.sum(axis=1)
+    assert np.allclose(lumped, lumped[0], rtol=1e-13) == stochastic

@@ -354,7 +354,10 @@ def apply_left(chain: BlockChain, obs: EdgeObservable, vec: np.ndarray) -> np.nd
 
 def apply_second(chain: BlockChain, f: EdgeObservable, g: EdgeObservable, fg: EdgeObservable,
                  vec: np.ndarray) -> np.ndarray:
-    r"""(A o E[X_f X_g | n -> n']) @ vec, with X_f X_g = (1/N^2)[(sum_d n'_d mu_f)(sum_d n'_d mu_g) + sum_d n'_d cov]."""
+    r"""(A o E[X_f X_g | n -> n']) @ vec.
+
+    X_f X_g = (1/N^2)[(sum_d n'_d mu_f)(sum_d n'_d mu_g) + sum_d n'_d cov_fg] given the transition.
+    """
     N = chain.counts.sum(axis=1)[0]
     c = chain.counts.astype(float)
     D = c.shape[1]

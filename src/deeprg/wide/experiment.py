@@ -6,8 +6,10 @@ ways: the mean-field theory of :mod:`deeprg.wide.meanfield`, and a fit of the fi
 
 .. math::  \xi(N) = \xi_\infty + a\,N^{-\omega}
 
-to the monotone tail of the series at the largest widths (least squares; errors from the fit covariance), whose :math:`\omega` measures the finite-width
-correction (:math:`\omega = 1` for a 1/N correction).
+to the monotone tail of the series at the largest widths (least squares; errors from the fit covariance), whose
+:math:`\omega` measures the finite-width correction (:math:`\omega = 1` for a 1/N correction). Where the mean-field
+map is flat (:math:`\xi_{MF} = 0`, e.g. the magnetization) the finite-N slope :math:`e^{-1/\xi(N)}` is fitted as
+a power :math:`A N^{-\kappa}` instead, so that :math:`\xi(N) \to 0` like :math:`1/\ln N`.
 
 JSON convention: a decay length that is infinite (a degenerate top eigenvalue of T with weight in G) is written as
 ``null``.
@@ -93,7 +95,8 @@ def spec_from_params(params: dict, width: int) -> NetworkSpec:
     values = ValueSets(weights=params["weights"], biases=params["biases"], neurons=params["neurons"],
                        weight_prior=params["weight_prior"], bias_prior=params["bias_prior"])
     beta_v = math.inf if params["beta_v"] is None else params["beta_v"]
-    template = NetworkSpec(width=1, x=[[max(values.neurons)]] * params["rows"], y=[[max(values.neurons)]] * params["rows"],
+    cells = [[max(values.neurons)]] * params["rows"]
+    template = NetworkSpec(width=1, x=cells, y=cells,
                            beta=params["beta"], beta_v=beta_v, p=params["p"], values=values,
                            activation=params["activation"], hamiltonian=params["hamiltonian"])
     return layer_spec(template, width)
@@ -117,9 +120,10 @@ def check_widths(template: NetworkSpec, widths: list[int]) -> None:
 
 
 def extrapolate(widths, xis, xi_mf: float | None = None) -> dict | None:
-    """Fit xi(N) = xi_inf + a N^-omega to the finite xi at N >= FIT_MIN_WIDTH; None if fewer than 4 points."""
-    from scipy.optimize import curve_fit
+    """Fit xi(N) = xi_inf + a N^-omega to the finite xi at N >= FIT_MIN_WIDTH; None if fewer than 4 points.
 
+    Non-finite fit errors (a degenerate fit) are written as None.
+    """
     pts = [(n, x) for n, x in zip(widths, xis) if x is not None and n >= FIT_MIN_WIDTH and math.isfinite(x)]
     tail = pts[-2:]  # the asymptotic regime: the monotone tail of the series (small N may sit near absorbing states)
     for k in range(len(pts) - 3, -1, -1):
@@ -130,12 +134,26 @@ def extrapolate(widths, xis, xi_mf: float | None = None) -> dict | None:
     if len(pts) < 4:
         return None
     n, x = (np.array(v, dtype=float) for v in zip(*pts))
+    if np.ptp(x) == 0:
+        return None  # a constant series (e.g. 0 on an absorbing bulk) has no approach to fit
+    fit = _extrapolate_to_zero(n, x) if xi_mf == 0 else _extrapolate_power(n, x, xi_mf)
+    if fit is None:
+        return None
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in fit.items()}
+
+
+def _extrapolate_power(n: np.ndarray, x: np.ndarray, xi_mf: float | None) -> dict | None:
+    import warnings
+
+    from scipy.optimize import OptimizeWarning, curve_fit
 
     def model(n, xi_inf, a, omega):
         return xi_inf + a * n ** (-omega)
 
     try:
-        p, cov = curve_fit(model, n, x, p0=(x[-1], (x[0] - x[-1]) * n[0], 1.0), maxfev=20000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OptimizeWarning)
+            p, cov = curve_fit(model, n, x, p0=(x[-1], (x[0] - x[-1]) * n[0], 1.0), maxfev=20000)
     except (RuntimeError, ValueError):
         return None
     err = np.sqrt(np.clip(np.diag(cov), 0, None))
@@ -147,6 +165,24 @@ def extrapolate(widths, xis, xi_mf: float | None = None) -> dict | None:
         out["mean_field_xi"] = xi_mf
         out["n_times_deviation"] = [float(k * (v - xi_mf)) for k, v in zip(n[-3:], x[-3:])]
     return out
+
+
+def _extrapolate_to_zero(n: np.ndarray, x: np.ndarray) -> dict | None:
+    r"""When the mean-field map is flat (slope 0, xi_MF = 0) the finite-N slope :math:`e^{-1/\xi}` vanishes as a
+    power of N (for step activations through P(a = 0) ~ N^{-1/2}): fit :math:`\ln e^{-1/\xi} = \ln A - \kappa\ln N`."""
+    if np.any(x <= 0):
+        return None
+    y = -1.0 / x
+    X = np.stack([np.ones_like(n), -np.log(n)], axis=1)
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ coef
+    dof = max(len(n) - 2, 1)
+    cov = np.linalg.inv(X.T @ X) * (resid @ resid) / dof
+    return {"model": "exp(-1/xi(N)) = amplitude * N^(-exponent), so xi(N) -> xi_inf = 0 like 1/ln N",
+            "widths_used": n.astype(int).tolist(), "xi_inf": 0.0, "xi_inf_error": 0.0,
+            "amplitude": float(np.exp(coef[0])), "exponent": float(coef[1]),
+            "exponent_error": float(np.sqrt(cov[1, 1])), "max_residual": float(np.max(np.abs(resid))),
+            "exponent_last_pair": float((y[-2] - y[-1]) / np.log(n[-1] / n[-2])), "mean_field_xi": 0.0}
 
 
 def mean_field_payload(template: NetworkSpec, points: int = 101) -> dict:
@@ -205,3 +241,31 @@ def run_wide(template: NetworkSpec, widths: list[int], rmax: int = 20, out_dir=N
         "rmax": int(rmax),
         "null_means": "an infinite decay length (degenerate top of T with weight in G), or not applicable",
     }
+
+
+CROSSOVER_TOL = 0.05  # |xi_N / xi_MF - 1| below which a width counts as mean-field
+
+
+def crossover(template: NetworkSpec, beta_vs, widths, rmax: int = 4, tol: float = CROSSOVER_TOL) -> list[dict]:
+    r"""For each beta_v, the first width N* from which the exact overlap decay length stays within ``tol`` of xi_MF.
+
+    At large :math:`\beta_v` the near-absorbing layers with rows equal or opposite escape at a rate of about
+    :math:`2N\varepsilon` per layer, so :math:`N^*\varepsilon` should stay of order one; ``n_star_times_epsilon``
+    measures it. ``n_star`` is None when no width in ``widths`` reaches mean field.
+    """
+    if template.rows < 2:
+        raise ValueError("--rows: the overlap crossover needs L >= 2")
+    rows = []
+    for beta_v in beta_vs:
+        spec = template.replace(beta_v=beta_v)
+        mf = mean_field_payload(spec, points=3)
+        xi_mf = mf["overlap_xi"]
+        result = run_wide(spec, list(widths), rmax=rmax)
+        xi = result["overlap_xi"]
+        inside = [x is not None and xi_mf is not None and abs(x / xi_mf - 1) < tol for x in xi]
+        n_star = next((n for k, n in enumerate(widths) if all(inside[k:])), None)
+        rows.append({"beta_v": beta_v, "epsilon": mf["epsilon"], "xi_mf": xi_mf, "overlap_xi": xi,
+                     "n_star": n_star, "n_star_times_epsilon": None if n_star is None else n_star * mf["epsilon"],
+                     "xi_max_below_n_star": max((x for n, x in zip(widths, xi) if x is not None
+                                                 and (n_star is None or n < n_star)), default=None)})
+    return rows

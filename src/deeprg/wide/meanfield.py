@@ -147,7 +147,7 @@ def _rho(mf: MeanField, q: float) -> float:
 
 def overlap_map(mf: MeanField, q: float) -> float:
     """q' = f(q) of the module docstring."""
-    return _q_of_pi(mf, _same_after_noise(mf, 2 * orthant(_rho(mf, q))) if mf.low != mf.high else 1.0)
+    return _q_of_pi(mf, _same_after_noise(mf, 2 * orthant(_rho(mf, q))))
 
 
 def overlap_slope(mf: MeanField, q: float) -> float:
@@ -167,7 +167,7 @@ def magnetization_map(mf: MeanField, m: float) -> float:
     q00 = v0 * v0 + (v1 * v1 - v0 * v0) * p_one
     p_high = 1.0 - norm.cdf(0.0, scale=math.sqrt(q00)) if q00 > 0 else 1.0  # P(a >= 0), a ~ N(0, Q_00)
     e = mf.epsilon
-    p_v1 = (p_high if mf.high == v1 else 1 - p_high)
+    p_v1 = p_high if mf.high == v1 else 1 - p_high
     p_v1 = (1 - e) * p_v1 + e * (1 - p_v1)
     return v0 + (v1 - v0) * p_v1
 
@@ -200,12 +200,13 @@ def overlap_fixed_points(mf: MeanField, grid: int = 81) -> list[FixedPoint]:
 
 
 def magnetization_fixed_point(mf: MeanField) -> FixedPoint:
+    """The fixed point of the magnetization map and its slope (central difference; the map is flat for Q_00 > 0)."""
     v0, v1 = mf.neurons
     m = optimize.brentq(lambda m: magnetization_map(mf, m) - m, v0 + 1e-12, v1)
     h = 1e-6 * (v1 - v0)
     lo, hi = max(v0 + 1e-9, m - h), min(v1, m + h)
-    slope = (magnetization_map(mf, hi) - magnetization_map(mf, lo)) / (hi - lo)
-    return FixedPoint(m, slope, abs(slope) < 1)
+    slope = float((magnetization_map(mf, hi) - magnetization_map(mf, lo)) / (hi - lo))
+    return FixedPoint(float(m), slope, abs(slope) < 1)
 
 
 class MeanFieldResult(NamedTuple):
