@@ -4,7 +4,8 @@ Prints:
 1. site updates per ns of the heat baths at (N, L) = (1, 1), (8, 4), (64, 16), (256, 64): the scalar baseline
    (a per-site Python/NumPy heat bath of the Fig 7 toy, N = L = 1 only), today's joint-table Gibbs kernel (only
    where its tables fit), the local kernel; kernel time only, and the whole run (`deeprg.sampling.run`, with
-   measurement) on the toy at depth 1e4 with 256 chains;
+   measurement) on the toy at depth 1e4 with 256 chains. A site update is one variable W, b or h given a new
+   value (`deeprg.sampling.tables.variables_per_sweep`: 3M + 2 per sweep of the toy);
 2. exact draws: ancestral (bit-packed) vs FFBS in neuron configurations per second on the toy at depth 1e4;
 3. DNN Metropolis moves per second at depth 1e2 and 1e4 (its cost must not grow with depth);
 4. ratios to the baselines; a JSON record in results/bench/bench_mc.json.
@@ -33,6 +34,7 @@ from deeprg.model import NetworkSpec, ValueSets  # noqa: E402
 from deeprg.sampling import MCConfig, ancestral, ffbs, gibbs, local, multispin, original, run  # noqa: E402
 from deeprg.sampling import _kernels  # noqa: E402
 from deeprg.sampling.registry import SAMPLERS  # noqa: E402
+from deeprg.sampling.tables import variables_per_sweep  # noqa: E402
 
 SIZES = ((1, 1), (8, 4), (64, 16), (256, 64))
 DEPTH = {(1, 1): 10_000, (8, 4): 200, (64, 16): 8, (256, 64): 2}
@@ -61,7 +63,7 @@ def scalar_baseline() -> float:
     E_ext = np.vstack([np.exp(-spec.beta_v * distance), np.exp(-cost)[None]])
     st = gibbs.init(tables, spec.depth, 1, np.random.default_rng(1))
     h, c, rng = st.h[0].copy(), st.c[0].copy(), np.random.default_rng(2)
-    return (2 * spec.depth + 1) / best_time(lambda: naive_sweep(spec, tables.out, E_ext, h, c, rng), 3) / 1e9
+    return variables_per_sweep(spec) / best_time(lambda: naive_sweep(spec, tables.out, E_ext, h, c, rng), 3) / 1e9
 
 
 def wide_spec(N: int, L: int, depth: int) -> NetworkSpec:
@@ -81,7 +83,7 @@ def kernel_rates(chains: int = 4) -> dict:
             tables = gibbs.prepare(spec)
             state = gibbs.init(tables, M, chains, np.random.default_rng(0))
             sweeps = 5
-            gibbs_rate = chains * sweeps * (2 * M + 1) / best_time(
+            gibbs_rate = chains * sweeps * gibbs.sites_per_sweep(spec) / best_time(
                 lambda: _kernels.gibbs_sweeps(state.h, state.c, state.keys, 0, sweeps, tables.out,
                                               tables.config_cdf, tables.neuron_cdf), 3) / 1e9
         tables = local.prepare(spec)
@@ -94,7 +96,7 @@ def kernel_rates(chains: int = 4) -> dict:
         if SAMPLERS["multispin"].invalid(spec) is None:
             mt = multispin.prepare(spec)
             ms_state = multispin.step(mt, multispin.init(mt, M, 256, np.random.default_rng(0)), 1)
-            multispin_rate = 256 * 5 * (2 * M + 1) / best_time(lambda: multispin.step(mt, ms_state, 5), 3) / 1e9
+            multispin_rate = 256 * 5 * multispin.sites_per_sweep(spec) / best_time(lambda: multispin.step(mt, ms_state, 5), 3) / 1e9
         rows[f"N={N},L={L},M={M}"] = {"gibbs_kernel": gibbs_rate, "local_kernel": local_rate,
                                       "multispin_kernel": multispin_rate}
     return rows
@@ -111,14 +113,18 @@ def whole_runs(chains: int = 256, depth: int = 10_000) -> dict:
 
 
 def exact_rates(chains: int = 256, depth: int = 10_000) -> dict:
+    """Configurations per second with 4 draws per call (the ancestral kernel unpacks only the last one into
+    the state, FFBS writes every one) and with 1 draw per call (both write every draw)."""
     spec = NetworkSpec(depth=depth)
     ta, tf = ancestral.prepare(spec), ffbs.prepare(spec)
     sa = ancestral.init(ta, depth, chains, np.random.default_rng(0))
     sf = ffbs.init(tf, depth, chains, np.random.default_rng(0))
-    draws = 4
-    a = chains * draws / best_time(lambda: ancestral.step(ta, sa, draws), 3)
-    f = chains * draws / best_time(lambda: ffbs.step(tf, sf, draws), 3)
-    return {"ancestral_configs_per_s": a, "ffbs_configs_per_s": f, "ratio": a / f}
+    out = {}
+    for draws in (4, 1):
+        a = chains * draws / best_time(lambda: ancestral.step(ta, sa, draws), 3)
+        f = chains * draws / best_time(lambda: ffbs.step(tf, sf, draws), 3)
+        out[draws] = {"ancestral_configs_per_s": a, "ffbs_configs_per_s": f, "ratio": a / f}
+    return out
 
 
 def metropolis_rates(chains: int = 16) -> dict:
@@ -150,8 +156,10 @@ def main():
     print("whole run (deeprg.sampling.run, toy, depth 1e4, 256 chains, with measurement), site updates/ns: "
           + ", ".join(f"{k} {v:.3g} ({v / scalar:.0f}x scalar)" for k, v in whole.items()))
     exact = exact_rates()
-    print(f"exact draws (toy, depth 1e4, 256 chains): ancestral {exact['ancestral_configs_per_s']:.3g} configs/s, "
-          f"FFBS {exact['ffbs_configs_per_s']:.3g} configs/s, ratio {exact['ratio']:.1f}x")
+    for draws, row in exact.items():
+        print(f"exact draws (toy, depth 1e4, 256 chains, {draws} per call): ancestral "
+              f"{row['ancestral_configs_per_s']:.3g} configs/s, FFBS {row['ffbs_configs_per_s']:.3g} configs/s, "
+              f"ratio {row['ratio']:.1f}x")
     metro = metropolis_rates()
     print(f"DNN Metropolis: {metro[100]:.3g} moves/s at depth 1e2, {metro[10_000]:.3g} at depth 1e4 "
           f"(ratio 1e4/1e2 = {metro[10_000] / metro[100]:.2f})")
@@ -159,7 +167,9 @@ def main():
                         "whole_run_updates_per_ns": str(whole),
                         "gibbs_kernel_over_scalar": kernels["N=1,L=1,M=10000"]["gibbs_kernel"] / scalar,
                         "local_kernel_over_scalar": kernels["N=1,L=1,M=10000"]["local_kernel"] / scalar,
-                        "ancestral_over_ffbs": exact["ratio"], "metropolis_moves_per_s": str(metro),
+                        "ancestral_over_ffbs": exact[4]["ratio"],
+                        "ancestral_over_ffbs_one_draw_per_call": exact[1]["ratio"],
+                        "metropolis_moves_per_s": str(metro),
                         "load_average": os.getloadavg()[0], "seconds": time.perf_counter() - start})
 
 

@@ -2,7 +2,7 @@
 
 On the Fig 7 toy (N = L = 1, W, b in {-1, 1}, h in {0, 1}, Heaviside) at depth 1e4 with 256 chains:
 1. whole runs (`deeprg.sampling.run`: burn-in, sweeps, measurement of G(r) for r <= 20, result), site updates
-   per ns as in result.json (2M + 1 sites per sweep for both);
+   per ns as in result.json (3M + 2 sites per sweep, `variables_per_sweep`, for both);
 2. kernels only (sweeps without measurement);
 3. the ratios multispin / gibbs, and the G(r) of both runs against the exact bulk (max |z|);
 4. the DNN (original cost): Metropolis moves per second, multispin vs the scalar Numba kernel (kernel only, and

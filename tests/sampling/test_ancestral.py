@@ -5,12 +5,14 @@ import itertools
 
 import numpy as np
 import pytest
+from numba import njit
 from scipy import stats as sps
 
 from deeprg import hamiltonian as ham
 from deeprg.exact import FiniteChain, enumerate_spec
 from deeprg.model import NetworkSpec, ValueSets, weight_configurations
 from deeprg.sampling import MCConfig, ancestral
+from deeprg.sampling._bits import BITS, bernoulli_word
 
 from .helpers import assert_moments_match, assert_resumes_bit_for_bit
 
@@ -73,3 +75,29 @@ def test_interrupted_run_resumes_bit_for_bit(tmp_path, monkeypatch):
                       block=7, seed=4)
     whole, _ = assert_resumes_bit_for_bit(tmp_path, config, stop=2)
     assert np.all(np.abs(whole.z) <= 4)
+
+
+@njit
+def _select_draw_chain(key, first_thr, thr, table_of, M):
+    """The chain drawn layer by layer with the lane-wise threshold select (the definition the kernel's
+    candidate pairs must reproduce): layer m + 1 = [U < thr[k, h_m]]."""
+    out = np.empty(M, np.uint64)
+    cur = bernoulli_word(key, np.uint64(0), np.uint64(0), first_thr, first_thr)
+    out[0] = cur
+    for m in range(1, M):
+        k = table_of[m - 1]
+        cur = bernoulli_word(key, np.uint64(BITS * m), cur, thr[k, 0], thr[k, 1])
+        out[m] = cur
+    return out
+
+
+@pytest.mark.parametrize("depth", [1, 2, 70, 300])
+def test_binary_kernel_equals_the_lane_wise_select(depth):
+    """Drawing both candidates [U < thr[k, 0]], [U < thr[k, 1]] per layer in SIMD blocks and selecting
+    afterwards gives the per-layer select draw bit for bit (tables near the output included)."""
+    tables = ancestral.prepare(NetworkSpec(depth=depth, beta_v=2.5))
+    state = ancestral.init(tables, depth, 64, np.random.default_rng(4))
+    drawn = ancestral.step(tables, state._replace(sweep=0), 1).h[:, 1:-1]
+    words = _select_draw_chain(state.keys[0], tables.first_thr, tables.thr, tables.table_of, depth)
+    expected = (words[None, :] >> np.arange(64, dtype=np.uint64)[:, None]) & np.uint64(1)
+    assert np.array_equal(drawn, expected.astype(drawn.dtype))

@@ -15,7 +15,7 @@ from deeprg.exact import enumerate_spec
 from deeprg.model import NetworkSpec, ValueSets, weight_configurations
 from deeprg.sampling import MCConfig, multispin, run
 from deeprg.sampling._kernels import position_averages
-from deeprg.sampling._multispin import bernoulli_ctx
+from deeprg.sampling._multispin import bernoulli_block, bernoulli_ctx
 from deeprg.sampling.observables import bulk_window
 from deeprg.sampling.registry import SAMPLERS, resolve
 
@@ -157,6 +157,29 @@ def test_bit_sliced_bernoulli_frequencies():
         assert np.all(np.abs(z) < 4.5), (site, z)
 
 
+@njit
+def _block_and_one_by_one(key, levels, o, A, B, C):
+    n = len(A)
+    res, und = np.empty(n, np.uint64), np.empty(n, np.uint64)
+    bernoulli_block(key, np.uint64(7), np.uint64(2 * 53), levels, o, A, B, C, n, res, und)
+    single = np.empty(n, np.uint64)
+    for i in range(n):
+        single[i] = bernoulli_ctx(key, np.uint64(7 + 2 * 53 * i), levels, o, A[i], B[i], C[i])
+    return res, single
+
+
+def test_vectorized_block_equals_draws_one_by_one():
+    """The SIMD block of independent draws gives each draw's scalar result bit for bit (same random words),
+    although its level loop runs until the slowest draw of the block is decided."""
+    levels = multispin.prepare(SPECS["sign"]).levels.ravel()
+    rng = np.random.default_rng(3)
+    for n in (1, 5, 200):
+        A, B, C = (rng.integers(0, 2**64, n, dtype=np.uint64) for _ in range(3))
+        for o in (0, 16 * 53, 32 * 53):
+            block, single = _block_and_one_by_one(np.uint64(99 + n), levels, o, A, B, C)
+            assert np.array_equal(block, single)
+
+
 def test_in_kernel_measurement_equals_python_measurement():
     """run_block's series and sums equal position_averages of the unpacked neurons, sweep by sweep."""
     spec = NetworkSpec(depth=200, beta_v=0.9)
@@ -219,9 +242,15 @@ def test_specs_outside_the_toy_are_refused(spec, match):
         multispin.prepare(spec)
 
 
-def test_auto_is_unchanged():
-    """multispin is opt-in: auto keeps the joint-table heat bath for the toy."""
-    assert resolve("dna", "auto", NetworkSpec(depth=10)).name == "gibbs"
+def test_auto_picks_multispin_from_64_chains():
+    """auto packs the toy's chains 64 per word once a word is full; fewer chains keep the scalar samplers."""
+    toy = NetworkSpec(depth=10)
+    assert resolve("dna", "auto", toy).name == "gibbs"
+    assert resolve("dna", "auto", toy, chains=63).name == "gibbs"
+    assert resolve("dna", "auto", toy, chains=64).name == "multispin"
+    assert MCConfig(toy, "dnn", chains=128, rmax=2).method == "multispin"
+    assert MCConfig(toy, "dnn", chains=16, rmax=2).method == "metropolis"
+    assert resolve("dna", "auto", NetworkSpec(width=2, depth=10), chains=256).name == "gibbs"
 
 
 def test_cli_method_multispin(tmp_path, capsys):

@@ -23,8 +23,8 @@ Method = Enum("Method", {name: name for name in ("auto", *SAMPLERS)}, type=str)
 
 def mc(
     system: System = typer.Option(System.dna, help="dna (eq 13, dynamic neurons) or dnn (original cost, eqs 8-9)."),
-    method: Method = typer.Option(Method.auto, help="auto (DNA: gibbs when its joint tables fit, else local; DNN: "
-                                  "metropolis), " + "; ".join(f"{r.name}: {r.help}" for r in SAMPLERS.values())
+    method: Method = typer.Option(Method.auto, help="auto (the Fig 7 toy with >= 64 chains: multispin; else DNA: "
+                                  "gibbs when its joint tables fit, else local; DNN: metropolis), " + "; ".join(f"{r.name}: {r.help}" for r in SAMPLERS.values())
                                   + "."),
     depth: int = typer.Option(10000, help="M, number of dynamic-neuron layers."),
     beta: str = typer.Option("1", help="Inverse temperature of the cost."),

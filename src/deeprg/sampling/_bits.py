@@ -64,11 +64,46 @@ def unpack(h, row0, lanes, col0, words, count):
             out[t] = (words[t] >> shift) & _ONE
 
 
+@njit(inline="always", cache=True)
+def _threshold_pair_block(key, ctr, thr0, thr1, n, lower, upper, und0, und1):
+    """``lower[i]`` = [U_i < thr0], ``upper[i]`` = [U_i < thr1] (64 lanes, thresholds over 2^53) with one
+    uniform U_i per lane for both, from the random words at counters ``ctr + BITS i + k``. The draws are
+    independent, so the loop over them is innermost and vectorizes; the level loop stops when all are decided."""
+    for i in range(n):
+        lower[i] = np.uint64(0)
+        upper[i] = np.uint64(0)
+        und0[i] = _ALL
+        und1[i] = _ALL
+    for k in range(BITS):
+        shift = np.uint64(BITS - 1 - k)
+        t0 = np.uint64(0) - ((thr0 >> shift) & _ONE)
+        t1 = np.uint64(0) - ((thr1 >> shift) & _ONE)
+        c0 = ctr + np.uint64(k)
+        pending = np.uint64(0)
+        for i in range(n):
+            r = random_word(key, c0 + np.uint64(BITS * i))
+            lower[i], u0 = compare_bit(lower[i], und0[i], t0, r)
+            upper[i], u1 = compare_bit(upper[i], und1[i], t1, r)
+            und0[i] = u0
+            und1[i] = u1
+            pending |= u0 | u1
+        if pending == 0:
+            break
+
+
+_BLOCK = 64  # layers per vectorized block
+
+
 @njit(parallel=True, cache=True)
 def ancestral_binary(h, keys, first_draw, n_draws, first_thr, thr, table_of):
-    """Exact draws of two-state neuron chains, 64 chains per word, unpacked into h (chains, M+2) (state index 0/1
-    at h[:, 1..M]). ``thr[k, s]`` = 2^53 P(h' = 1 | h = s) of transition table k; transition m -> m+1 (m =
-    1..M-1) uses table ``table_of[m - 1]``; ``first_thr`` = 2^53 P(h^(1) = 1)."""
+    """Exact draws of two-state neuron chains, 64 chains per word; the last draw is unpacked into h (chains,
+    M+2) (state index 0/1 at h[:, 1..M]). ``thr[k, s]`` = 2^53 P(h' = 1 | h = s) of transition table k;
+    transition m -> m+1 (m = 1..M-1) uses table ``table_of[m - 1]``; ``first_thr`` = 2^53 P(h^(1) = 1).
+
+    Lane j of layer m + 1 is [U < thr[k, h_m]] for its uniform U (random words at counters (draw M + m) BITS
+    + bit level). Both candidates [U < thr[k, 0]] and [U < thr[k, 1]] do not depend on h_m, so they are drawn
+    for a block of layers with one table at once (:func:`_threshold_pair_block`); the chain is then one select
+    per layer."""
     chains, width = h.shape
     M = width - 2
     words = (chains + 63) // 64
@@ -76,18 +111,24 @@ def ancestral_binary(h, keys, first_draw, n_draws, first_thr, thr, table_of):
     for w in prange(words):
         key = keys[64 * w]
         lanes = min(64, chains - 64 * w)
-        block = np.empty(64, dtype=np.uint64)
+        packed = np.empty(M, dtype=np.uint64)  # packed[m - 1]: layer m of the 64 chains
+        lower, upper = np.empty(_BLOCK, dtype=np.uint64), np.empty(_BLOCK, dtype=np.uint64)
+        und0, und1 = np.empty(_BLOCK, dtype=np.uint64), np.empty(_BLOCK, dtype=np.uint64)
         for d in range(n_draws):
             base = np.uint64(first_draw + d) * stride
             cur = bernoulli_word(key, base, np.uint64(0), first_thr, first_thr)
-            block[0] = cur
-            filled, col0 = 1, 1
-            for m in range(1, M):
-                k = table_of[m - 1]
-                cur = bernoulli_word(key, base + np.uint64(BITS * m), cur, thr[k, 0], thr[k, 1])
-                if filled == 64:
-                    unpack(h, 64 * w, lanes, col0, block, filled)
-                    filled, col0 = 0, m + 1
-                block[filled] = cur
-                filled += 1
-            unpack(h, 64 * w, lanes, col0, block, filled)
+            packed[0] = cur
+            m0 = 1
+            while m0 < M:  # transitions m -> m + 1 for m = m0 .. m0 + n - 1, all with table k
+                k = table_of[m0 - 1]
+                n = 1
+                while n < _BLOCK and m0 + n < M and table_of[m0 + n - 1] == k:
+                    n += 1
+                _threshold_pair_block(key, base + np.uint64(BITS * m0), thr[k, 0], thr[k, 1], n, lower, upper,
+                                      und0, und1)
+                for i in range(n):
+                    cur = (cur & upper[i]) | (~cur & lower[i])
+                    packed[m0 + i] = cur
+                m0 += n
+        for m0 in range(0, M, 64):
+            unpack(h, 64 * w, lanes, m0 + 1, packed[m0:], min(64, M - m0))

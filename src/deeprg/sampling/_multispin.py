@@ -181,55 +181,112 @@ def _measure(Hw, w, lanes, lane_mask, lo, n, nb, rmax, v0, dv, block, D, series,
             series[1, chain, tm, r] = value
 
 
+@njit(inline="always", cache=True)
+def bernoulli_block(key, ctr, step, levels, o, A, B, C, n, res, und):
+    """``res[i]`` = :func:`bernoulli_ctx` (key, ctr + i step, levels, o, A[i], B[i], C[i]) for i < n, the same
+    words: the draws are independent, so the loop over them is innermost and vectorizes (SIMD across draws);
+    the level loop stops when every lane of every draw is decided (lanes decided earlier do not change)."""
+    for i in range(n):
+        res[i] = _ZERO
+        und[i] = _ALL
+    for k in range(BITS):
+        q = o + 8 * k
+        l0, l1, l2, l3 = levels[q], levels[q + 1], levels[q + 2], levels[q + 3]
+        l4, l5, l6, l7 = levels[q + 4], levels[q + 5], levels[q + 6], levels[q + 7]
+        c0 = ctr + np.uint64(k)
+        pending = _ZERO
+        for i in range(n):
+            a, b, c = A[i], B[i], C[i]
+            m0 = l0 ^ (a & l1)
+            m1 = l2 ^ (a & l3)
+            m2 = l4 ^ (a & l5)
+            m3 = l6 ^ (a & l7)
+            n0 = m0 ^ (b & (m0 ^ m1))
+            n1 = m2 ^ (b & (m2 ^ m3))
+            t = n0 ^ (c & (n0 ^ n1))
+            r = random_word(key, c0 + np.uint64(i) * step)
+            u = und[i]
+            res[i] |= u & t & ~r
+            u &= ~(r ^ t)
+            und[i] = u
+            pending |= u
+        if pending == 0:
+            break
+
+
+@njit(inline="always", cache=True)
+def _neuron_block(Hw, CHw, CLw, m0, n, out_leaves, A, B, C):
+    """Contexts (t, g_0, g_1) of the bulk neuron layers m0, m0 + 2, ..., m0 + 2(n - 1) into A, B, C."""
+    for i in range(n):
+        m = m0 + 2 * i
+        A[i] = select8(out_leaves, 0, Hw[m - 1], CLw[m - 1], CHw[m - 1])
+        z0 = select8(out_leaves, 0, _ZERO, CLw[m], CHw[m])
+        z1 = select8(out_leaves, 0, _ALL, CLw[m], CHw[m])
+        B[i] = ~(z0 ^ Hw[m + 1])
+        C[i] = ~(z1 ^ Hw[m + 1])
+
+
+_BLOCK = 128  # draws per vectorized block: more amortizes the level loop, fewer stops it sooner
+
+
 @njit(parallel=True, cache=True)
 def sweeps(H, CH, CL, keys, chains, first_sweep, n_sweeps, burn_in, out_leaves, levels,
            lo, hi, rmax, v0, dv, series, counts):
     """Heat bath in place, ``n_sweeps`` sweeps from sweep ``first_sweep``: every weight layer m = 0..M (high
     then low bit of the configuration index c = 2 CH + CL given h^(m), h^(m+1)), then odd, then even neuron
     layers (given t = out(c_{m-1}, h^(m-1)) and the agreements of h^(m+1) with out(c_m, 0) and out(c_m, 1)).
+    Each class of independent sites is drawn in blocks of :data:`_BLOCK` (:func:`bernoulli_block`).
 
     H: (words, M+2) with H[:, 0] the input x and H[:, M+1] unused; CH, CL: (words, M+1). ``levels`` (flat
     (3, 2, BITS, 8)) for [site, kind]: threshold bits as :func:`select8` leaves (see :func:`bernoulli_ctx`), for
     the sites (c_hi, c_lo, neuron) and kinds (0: bulk, 1: the output layer m = M, where the "agreement" bits are
     the outputs themselves). ``out_leaves``: the table out[c, s] at entry s + 2c, as :func:`select8` leaves.
+    Random words: site c_hi of layer m at counter (sweep (3M + 2) + 2m) BITS, c_lo at (... + 2m + 1) BITS,
+    neuron m at (... + 2M + 1 + m) BITS, plus the bit level.
     Sweeps numbered >= burn_in are measured: ``series[0]`` and ``series[1]`` (unit and magnetization, equal for
     one neuron) at time sweep - burn_in, ``counts[m - 1]`` += ones of layer m over the chains.
     """
     words, width = H.shape
     M = width - 2
     stride = np.uint64((3 * M + 2) * BITS)
+    two = np.uint64(2 * BITS)
     n = hi - lo + 1
     nb = (n + 63) >> 6
     for w in prange(words):
         key = keys[w]
         lanes, lane_mask, block, D = _measure_buffers(chains, w, nb)
+        A, B, C = np.empty(_BLOCK, np.uint64), np.empty(_BLOCK, np.uint64), np.empty(_BLOCK, np.uint64)
+        res, und = np.empty(_BLOCK, np.uint64), np.empty(_BLOCK, np.uint64)
+        zeros = np.zeros(_BLOCK, np.uint64)
         Hw, CHw, CLw = H[w], CH[w], CL[w]
         for k in range(n_sweeps):
             sweep = first_sweep + k
             base = np.uint64(sweep) * stride
-            for m in range(0, M + 1, 2):  # weight layers in pairs (independent given the neurons)
-                a, b, o = _weight_context(Hw, m, M)
-                ctr = base + np.uint64(2 * m * BITS)
-                if m == M:
-                    CHw[m] = bernoulli_ctx(key, ctr, levels, o, a, b, _ZERO)
-                    CLw[m] = bernoulli_ctx(key, ctr + np.uint64(BITS), levels, o + 16 * BITS, a, b, CHw[m])
-                    continue
-                a2, b2, o2 = _weight_context(Hw, m + 1, M)
-                ctr2 = ctr + np.uint64(2 * BITS)
-                CHw[m], CHw[m + 1] = bernoulli_pair(key, ctr, o, a, b, _ZERO, ctr2, o2, a2, b2, _ZERO, levels)
-                CLw[m], CLw[m + 1] = bernoulli_pair(key, ctr + np.uint64(BITS), o + 16 * BITS, a, b, CHw[m],
-                                                    ctr2 + np.uint64(BITS), o2 + 16 * BITS, a2, b2, CHw[m + 1],
-                                                    levels)
+            for m0 in range(0, M, _BLOCK):  # bulk weight layers: c_hi, then c_lo given c_hi
+                nm = min(_BLOCK, M - m0)
+                ctr = base + np.uint64(2 * m0 * BITS)
+                bernoulli_block(key, ctr, two, levels, 0, Hw[m0:m0 + nm], Hw[m0 + 1:m0 + nm + 1], zeros, nm,
+                                res, und)
+                CHw[m0:m0 + nm] = res[:nm]
+                bernoulli_block(key, ctr + np.uint64(BITS), two, levels, 16 * BITS, Hw[m0:m0 + nm],
+                                Hw[m0 + 1:m0 + nm + 1], CHw[m0:m0 + nm], nm, res, und)
+                CLw[m0:m0 + nm] = res[:nm]
+            ctr = base + np.uint64(2 * M * BITS)  # the output weight layer m = M
+            CHw[M] = bernoulli_ctx(key, ctr, levels, 8 * BITS, Hw[M], _ZERO, _ZERO)
+            CLw[M] = bernoulli_ctx(key, ctr + np.uint64(BITS), levels, 24 * BITS, Hw[M], _ZERO, CHw[M])
             for parity in range(1, 3):
-                for m in range(parity, M + 1, 4):  # neuron layers m and m + 2 in pairs
-                    t, g0, g1, o = _neuron_context(Hw, CHw, CLw, m, M, out_leaves)
-                    ctr = base + np.uint64((2 * M + 1 + m) * BITS)
-                    if m + 2 > M:
-                        Hw[m] = bernoulli_ctx(key, ctr, levels, o, t, g0, g1)
-                        continue
-                    t2, g02, g12, o2 = _neuron_context(Hw, CHw, CLw, m + 2, M, out_leaves)
-                    Hw[m], Hw[m + 2] = bernoulli_pair(key, ctr, o, t, g0, g1, ctr + np.uint64(2 * BITS), o2, t2,
-                                                      g02, g12, levels)
+                bulk = (M - 1 - parity) // 2 + 1 if M - 1 >= parity else 0  # layers parity, parity + 2, .. < M
+                for j0 in range(0, bulk, _BLOCK):
+                    nm = min(_BLOCK, bulk - j0)
+                    m0 = parity + 2 * j0
+                    _neuron_block(Hw, CHw, CLw, m0, nm, out_leaves, A, B, C)
+                    bernoulli_block(key, base + np.uint64((2 * M + 1 + m0) * BITS), two, levels, 32 * BITS,
+                                    A, B, C, nm, res, und)
+                    for i in range(nm):
+                        Hw[m0 + 2 * i] = res[i]
+                if M % 2 == parity % 2:  # the output neuron layer m = M has this parity
+                    t, g0, g1, o = _neuron_context(Hw, CHw, CLw, M, M, out_leaves)
+                    Hw[M] = bernoulli_ctx(key, base + np.uint64((2 * M + 1 + M) * BITS), levels, o, t, g0, g1)
             tm = sweep - burn_in
             if tm >= 0:
                 _measure(Hw, w, lanes, lane_mask, lo, n, nb, rmax, v0, dv, block, D, series, counts, tm)

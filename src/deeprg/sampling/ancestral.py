@@ -31,7 +31,7 @@ import numpy as np
 from ..exact import FiniteChain, neuron_states
 from ..model import NetworkSpec
 from . import _bits, _kernels
-from .tables import ChainState, layer_observables, neuron_values
+from .tables import ChainState, layer_observables, neuron_values, variables_per_sweep
 
 State = ChainState
 _SCALE = float(1 << _bits.BITS)
@@ -90,7 +90,9 @@ def init(tables: AncestralTables, depth: int, chains: int, rng: np.random.Genera
 
 def step(tables: AncestralTables, state: ChainState, draws: int = 1) -> ChainState:
     """Advance by ``draws`` independent exact draws (only the last is kept); returns a new state."""
-    new = state.copy()
+    h = np.empty_like(state.h)  # every draw overwrites the neurons h[:, 1..M]: only the ends are copied
+    h[:, [0, -1]] = state.h[:, [0, -1]]
+    new = state._replace(h=h, keys=state.keys.copy(), accepted=state.accepted.copy())
     if len(tables.states) == 2:
         _bits.ancestral_binary(new.h, new.keys, state.sweep, draws, tables.first_thr, tables.thr, tables.table_of)
     else:
@@ -100,7 +102,8 @@ def step(tables: AncestralTables, state: ChainState, draws: int = 1) -> ChainSta
 
 
 def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
-    return spec.depth
+    """A draw gives the neurons h_{l,i} only."""
+    return variables_per_sweep(spec, weights=False)
 
 
 __all__ = ["AncestralTables", "State", "init", "layer_observables", "neuron_values", "prepare",

@@ -26,7 +26,8 @@ import numpy as np
 from ..exact import FiniteChain
 from ..model import NetworkSpec
 from . import _kernels
-from .tables import ChainState, layer_observables, neuron_values, LayerTables, layer_tables, prior_start
+from .tables import (ChainState, LayerTables, layer_observables, layer_tables, neuron_values, prior_start,
+                     variables_per_sweep)
 
 
 class ExactTables(NamedTuple):
@@ -62,4 +63,5 @@ __all__ = ["State", "init", "layer_observables", "neuron_values", "prepare", "si
 
 
 def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
-    return 2 * spec.depth + 1
+    """A draw gives every W_ij, b_i and h_{l,i} (:func:`deeprg.sampling.tables.variables_per_sweep`)."""
+    return variables_per_sweep(spec)

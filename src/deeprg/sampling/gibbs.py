@@ -18,7 +18,8 @@ import numpy as np
 
 from ..model import NetworkSpec
 from . import _kernels
-from .tables import ChainState, layer_observables, neuron_values, LayerTables, check_finite_beta_v, layer_tables, prior_start
+from .tables import (ChainState, LayerTables, check_finite_beta_v, layer_observables, layer_tables, neuron_values,
+                     prior_start, variables_per_sweep)
 
 
 def prepare(spec: NetworkSpec) -> LayerTables:
@@ -49,4 +50,5 @@ __all__ = ["State", "init", "layer_observables", "neuron_values", "prepare", "si
 
 
 def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
-    return 2 * spec.depth + 1
+    """Every W_ij, b_i and h_{l,i} (:func:`deeprg.sampling.tables.variables_per_sweep`)."""
+    return variables_per_sweep(spec)

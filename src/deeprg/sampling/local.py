@@ -58,7 +58,7 @@ import numpy as np
 
 from ..model import NetworkSpec
 from . import _local_kernels as kern
-from .tables import STARTS, check_finite_beta_v
+from .tables import STARTS, check_finite_beta_v, variables_per_sweep
 
 
 class LocalTables(NamedTuple):
@@ -209,9 +209,7 @@ def neuron_values(tables: LocalTables, state: LocalState) -> np.ndarray:
 
 def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
     """Site updates in one sweep: (M+1)(N^2 [if |W| > 1] + N [if |b| > 1]) + M L N."""
-    N, M = spec.width, spec.depth
-    weights = (N * N if len(spec.values.weights) > 1 else 0) + (N if len(spec.values.biases) > 1 else 0)
-    return (M + 1) * weights + M * spec.rows * N
+    return variables_per_sweep(spec)
 
 
 def energy(spec: NetworkSpec, tables: LocalTables, state: LocalState) -> np.ndarray:

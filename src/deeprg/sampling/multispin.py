@@ -37,7 +37,7 @@ import numpy as np
 
 from ..model import NetworkSpec
 from . import _bits, _multispin
-from .tables import LayerTables, check_finite_beta_v, layer_tables
+from .tables import LayerTables, check_finite_beta_v, layer_tables, variables_per_sweep
 
 _SCALE = float(1 << _bits.BITS)
 
@@ -252,8 +252,9 @@ def layer_observables(tables: MultispinTables, state: MultispinState, row: int, 
 
 
 def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
-    """DNA: 2M + 1 (every weight layer and neuron, as :mod:`deeprg.sampling.gibbs`); DNN: M + 1 moves."""
-    return 2 * spec.depth + 1 if spec.hamiltonian == "dna" else spec.depth + 1
+    """DNA: 3M + 2 (every W, b and h, :func:`deeprg.sampling.tables.variables_per_sweep`); DNN: M + 1 moves
+    (as :mod:`deeprg.sampling.original`)."""
+    return variables_per_sweep(spec) if spec.hamiltonian == "dna" else spec.depth + 1
 
 
 def diagnostics(tables: MultispinTables, state: MultispinState, sweeps: int, chains: int) -> dict | None:

@@ -4,7 +4,8 @@ r"""The one registry of Monte Carlo samplers: one :class:`SamplerRule` record pe
 :data:`SAMPLERS`; a new sampler is one :func:`register` call with its record (NetKet-style rules). A rule says
 which system it samples, when it is valid for a spec (``invalid(spec)`` returns the reason it is not, or None),
 its pure ``prepare``/``init``/``step`` functions, how to read the per-layer observables off its state, and
-whether its draws are exact and independent. ``auto`` takes the first valid rule in :data:`AUTO_ORDER`.
+whether its draws are exact and independent. ``auto`` takes the first valid rule in :data:`AUTO_ORDER` that
+also has enough chains (:data:`AUTO_MIN_CHAINS`: the multispin kernels pack 64 chains per machine word).
 
 Observables of a layer m (Lee, Lee & Yi's neurons; definitions shared with the exact engine): the single unit
 :math:`h^{(m)}_{\text{row},\text{unit}}`, the magnetization :math:`\frac1N\sum_i h^{(m)}_{0i}` and the overlap of
@@ -47,7 +48,8 @@ class SamplerRule(NamedTuple):
 
 
 SAMPLERS: dict[str, SamplerRule] = {}
-AUTO_ORDER = {"dna": ("gibbs", "local"), "dnn": ("metropolis",)}  # tempering is chosen explicitly
+AUTO_ORDER = {"dna": ("multispin", "gibbs", "local"), "dnn": ("multispin", "metropolis")}  # tempering: explicitly
+AUTO_MIN_CHAINS = {"multispin": 64}  # fewer chains would leave most lanes of its words idle
 
 
 def register(rule: SamplerRule) -> SamplerRule:
@@ -62,21 +64,24 @@ def methods(system: str) -> tuple[str, ...]:
     return tuple(name for name, rule in SAMPLERS.items() if system in rule.systems)
 
 
-def resolve(system: str, method: str | None, spec) -> SamplerRule:
-    """The rule for ``method`` ("auto"/None: the first valid one of :data:`AUTO_ORDER`); ValueError naming the
-    reason when it cannot sample ``spec``."""
+def resolve(system: str, method: str | None, spec, chains: int | None = None) -> SamplerRule:
+    """The rule for ``method`` ("auto"/None: the first valid one of :data:`AUTO_ORDER` for ``chains`` chains,
+    None counting as few); ValueError naming the reason when it cannot sample ``spec``."""
     allowed = methods(system)
     if method is None or method == "auto":
         reasons = []
         for name in AUTO_ORDER[system]:
+            if (chains or 0) < AUTO_MIN_CHAINS.get(name, 0):
+                continue
             reason = SAMPLERS[name].invalid(spec)
             if reason is None:
                 return SAMPLERS[name]
             reasons.append(reason)
         if len(set(reasons)) == 1:  # one reason for all (e.g. beta_v = inf for every DNA sampler)
             raise ValueError(reasons[0])
+        tried = [n for n in AUTO_ORDER[system] if (chains or 0) >= AUTO_MIN_CHAINS.get(n, 0)]
         raise ValueError(f"method: no sampler of system {system!r} can run this spec: "
-                         + "; ".join(f"{n}: {r}" for n, r in zip(AUTO_ORDER[system], reasons)))
+                         + "; ".join(f"{n}: {r}" for n, r in zip(tried, reasons)))
     if method not in allowed:
         raise ValueError(f"method: {method!r} does not sample system {system!r}; allowed: auto, "
                          f"{', '.join(allowed)} (gibbs/local are the DNA's heat baths, metropolis the DNN's)")
@@ -157,7 +162,7 @@ register(SamplerRule("gibbs", ("dna",), False, "DNA heat bath drawing each layer
 register(SamplerRule("local", ("dna",), False, "DNA single-site heat bath with cached pre-activations (any N, L)",
                      "local", _local_fits))
 register(SamplerRule("multispin", ("dna", "dnn"), False, "DNA heat bath / DNN Metropolis of the Fig 7 toy (N = L "
-                     "= 1, two values of W, b and h), 64 chains per machine word; opt-in", "multispin",
+                     "= 1, two values of W, b and h), 64 chains per machine word; auto's choice from 64 chains", "multispin",
                      _multispin_fits))
 register(SamplerRule("metropolis", ("dnn",), False, "DNN Metropolis with prior proposals per weight layer",
                      "original", _tables_fit))

@@ -43,8 +43,9 @@ class MCConfig:
     ``sweeps`` measured sweeps (exact draws for ``method="exact"``) follow ``burn_in`` unmeasured ones, for each
     of ``chains`` independent chains seeded from ``numpy.random.default_rng(seed)``. G(r) is measured for
     r = 0..rmax on the neuron (``row``, ``unit``), and on the magnetization and overlap of every layer.
-    ``method`` None or "auto" picks a sampler from :mod:`deeprg.sampling.registry` (the joint-table heat bath
-    when its tables fit, else the local one); the resolved name is stored.
+    ``method`` None or "auto" picks a sampler from :mod:`deeprg.sampling.registry` (for the Fig 7 toy with at
+    least 64 chains the multispin kernel, else the joint-table heat bath when its tables fit, else the local
+    one); the resolved name is stored.
     """
 
     spec: NetworkSpec
@@ -65,10 +66,10 @@ class MCConfig:
         if not isinstance(self.spec, NetworkSpec):
             raise TypeError(f"spec: must be a NetworkSpec, got {type(self.spec).__name__}")
         object.__setattr__(self, "spec", system_spec(self.system, self.spec))
-        object.__setattr__(self, "method", registry.resolve(self.system, self.method, self.spec).name)
         for name, minimum in (("chains", 1), ("sweeps", 2), ("burn_in", 0), ("rmax", 0), ("block", 1),
                               ("row", 0), ("unit", 0), ("seed", 0)):
             object.__setattr__(self, name, check_int(name, getattr(self, name), minimum))
+        object.__setattr__(self, "method", registry.resolve(self.system, self.method, self.spec, self.chains).name)
         if self.row >= self.spec.rows or self.unit >= self.spec.width:
             raise ValueError(f"row/unit: ({self.row}, {self.unit}) outside rows {self.spec.rows}, "
                              f"width {self.spec.width}")

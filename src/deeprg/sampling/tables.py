@@ -111,6 +111,15 @@ def check_finite_beta_v(spec: NetworkSpec) -> None:
                          "beta_v = inf is the plain network: use `--system dnn` (method metropolis or exact)")
 
 
+def variables_per_sweep(spec: NetworkSpec, weights: bool = True) -> int:
+    """Site updates of one sweep, the one count behind every sampler's ``sites_per_sweep``: each variable
+    W_ij, b_i (of a value set with more than one value) and h_{l,i} given a new value counts once, whether it is
+    drawn alone or in a block; ``weights=False`` counts the neurons only (exact draws of the neurons)."""
+    N, M = spec.width, spec.depth
+    per_layer = (N * N if len(spec.values.weights) > 1 else 0) + (N if len(spec.values.biases) > 1 else 0)
+    return (M + 1) * per_layer * weights + M * spec.rows * N
+
+
 class ChainState(NamedTuple):
     """State of many independent chains (the samplers' common layout).
 
