@@ -72,3 +72,24 @@ def test_fig7_depth_1e4_matches_exact_bulk():
     for system in ("dna", "dnn"):
         result = run(MCConfig(spec, system, chains=16, sweeps=1000, burn_in=100, rmax=5, seed=3))
         assert np.all(np.abs(result.z) <= 4), (system, result.z)
+
+
+@pytest.mark.parametrize("method", ["gibbs", "exact", "ancestral"])
+@pytest.mark.parametrize("spec", [NetworkSpec(depth=40, beta_v=0.8),
+                                  NetworkSpec(width=2, depth=40, x=[[1, 0], [0, 1]], y=[[1, 1], [0, 1]], beta_v=0.8)])
+def test_compiled_measurement_equals_the_per_layer_arrays(method, spec):
+    """The fused measurement of joint-state samplers (duplicate and zero observables skipped) gives the
+    position averages of the materialized per-layer observables and the summed neuron values."""
+    from deeprg.sampling._kernels import position_averages
+    from deeprg.sampling.registry import SAMPLERS
+
+    rule = SAMPLERS[method]
+    tables = rule.prepare(spec)
+    state = rule.step(tables, rule.init(tables, spec.depth, 5, np.random.default_rng(3)), 3)
+    lo, hi, rmax = 5, 36, 6
+    got, expected = np.zeros((3, 5, 2, rmax + 2)), np.zeros((3, 5, 2, rmax + 2))
+    sums = np.zeros((spec.depth, spec.rows * spec.width))
+    rule.measure(tables, state, 0, spec.width - 1, lo, hi, rmax, got, sums, 1)
+    position_averages(rule.layer_observables(tables, state, 0, spec.width - 1, lo, hi), rmax, expected, 1)
+    assert np.allclose(got, expected, rtol=1e-12, atol=1e-15)
+    assert np.allclose(sums, rule.neuron_values(tables, state).sum(axis=0))

@@ -145,6 +145,23 @@ def ffbs_draws(h, c, keys, first_draw, n_draws, alpha, T, last_cdf, out, config_
                 ci[m] = draw(config_flat, row, C, uniform(key, base + np.uint64(M + 1 + m)))
 
 
+@njit(inline="always", cache=True, fastmath=True)
+def _averages(g, rmax, series, k, c, t):
+    """series[k, c, t, r] = mean over positions j of g_j g_{j+r} for r = 0..rmax; series[k, c, t, rmax + 1] =
+    mean of g (g contiguous)."""
+    n = len(g)
+    total = 0.0
+    for j in range(n):
+        total += g[j]
+    series[k, c, t, rmax + 1] = total / n
+    for r in range(rmax + 1):
+        acc = 0.0
+        shifted = g[r:]
+        for j in range(n - r):
+            acc += g[j] * shifted[j]
+        series[k, c, t, r] = acc / (n - r)
+
+
 @njit(parallel=True, cache=True, fastmath=True)
 def position_averages(f, rmax, series, t):
     """Per observable k and chain c, from its per-layer values f[k, c, :] over the bulk window:
@@ -153,15 +170,39 @@ def position_averages(f, rmax, series, t):
     K, chains, n = f.shape
     for kc in prange(K * chains):
         k, c = kc // chains, kc % chains
-        total = 0.0
-        for j in range(n):
-            total += f[k, c, j]
-        series[k, c, t, rmax + 1] = total / n
-        for r in range(rmax + 1):
-            acc = 0.0
-            for j in range(n - r):
-                acc += f[k, c, j] * f[k, c, j + r]
-            series[k, c, t, r] = acc / (n - r)
+        _averages(np.ascontiguousarray(f[k, c]), rmax, series, k, c, t)  # f may be strided
+
+
+@njit(parallel=True, cache=True, fastmath=True)
+def state_position_averages(values, source, h, lo, n, rmax, series, t):
+    """:func:`position_averages` of the observables ``values[k, s]`` of the joint layer states h[c, lo..lo+n-1],
+    without materializing them; observable k with ``0 <= source[k] < k`` has the same values as observable
+    source[k] and copies its averages; ``source[k] < 0``: identically zero."""
+    K, chains = values.shape[0], h.shape[0]
+    for c in prange(chains):
+        g = np.empty(n)
+        for k in range(K):
+            if source[k] < 0:
+                series[k, c, t, :] = 0.0
+                continue
+            if source[k] != k:
+                series[k, c, t, :] = series[source[k], c, t, :]
+                continue
+            for j in range(n):
+                g[j] = values[k, h[c, lo + j]]
+            _averages(g, rmax, series, k, c, t)
+
+
+@njit(parallel=True, cache=True)
+def add_layer_sums(flat_states, h, sums):
+    """sums[m - 1, :] += flat_states[h[c, m], :] over chains c, for the dynamic layers m = 1..M."""
+    chains, units, M = h.shape[0], flat_states.shape[1], sums.shape[0]
+    for b in prange((M + 511) // 512):  # blocks of layers: each thread reads rows of h contiguously
+        for c in range(chains):
+            for m in range(512 * b, min(512 * b + 512, M)):
+                s = h[c, m + 1]
+                for u in range(units):
+                    sums[m, u] += flat_states[s, u]
 
 
 @njit(parallel=True, cache=True)

@@ -31,7 +31,7 @@ import numpy as np
 from ..exact import FiniteChain, neuron_states
 from ..model import NetworkSpec
 from . import _bits, _kernels
-from .tables import ChainState, layer_observables, neuron_values, variables_per_sweep
+from .tables import ChainState, layer_observables, measure, neuron_values, variables_per_sweep
 
 State = ChainState
 _SCALE = float(1 << _bits.BITS)
@@ -106,5 +106,5 @@ def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
     return variables_per_sweep(spec, weights=False)
 
 
-__all__ = ["AncestralTables", "State", "init", "layer_observables", "neuron_values", "prepare",
+__all__ = ["AncestralTables", "State", "init", "layer_observables", "measure", "neuron_values", "prepare",
            "sites_per_sweep", "step"]

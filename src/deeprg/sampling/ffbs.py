@@ -26,7 +26,7 @@ import numpy as np
 from ..exact import FiniteChain
 from ..model import NetworkSpec
 from . import _kernels
-from .tables import (ChainState, LayerTables, layer_observables, layer_tables, neuron_values, prior_start,
+from .tables import (ChainState, LayerTables, layer_observables, layer_tables, measure, neuron_values, prior_start,
                      variables_per_sweep)
 
 
@@ -59,7 +59,7 @@ def step(tables: ExactTables, state: ChainState, draws: int = 1) -> ChainState:
 
 
 State = ChainState
-__all__ = ["State", "init", "layer_observables", "neuron_values", "prepare", "sites_per_sweep", "step"]
+__all__ = ["State", "init", "layer_observables", "measure", "neuron_values", "prepare", "sites_per_sweep", "step"]
 
 
 def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:

@@ -18,8 +18,8 @@ import numpy as np
 
 from ..model import NetworkSpec
 from . import _kernels
-from .tables import (ChainState, LayerTables, check_finite_beta_v, layer_observables, layer_tables, neuron_values,
-                     prior_start, variables_per_sweep)
+from .tables import (ChainState, LayerTables, check_finite_beta_v, layer_observables, layer_tables, measure,
+                     neuron_values, prior_start, variables_per_sweep)
 
 
 def prepare(spec: NetworkSpec) -> LayerTables:
@@ -46,7 +46,7 @@ def step(tables: LayerTables, state: ChainState, sweeps: int = 1) -> ChainState:
 
 
 State = ChainState
-__all__ = ["State", "init", "layer_observables", "neuron_values", "prepare", "sites_per_sweep", "step"]
+__all__ = ["State", "init", "layer_observables", "measure", "neuron_values", "prepare", "sites_per_sweep", "step"]
 
 
 def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:

@@ -21,7 +21,8 @@ import numpy as np
 
 from ..model import NetworkSpec
 from . import _kernels
-from .tables import ChainState, layer_observables, neuron_values, LayerTables, forward_states, layer_tables, prior_start
+from .tables import (ChainState, LayerTables, forward_states, layer_observables, layer_tables, measure, neuron_values,
+                     prior_start)
 
 
 def prepare(spec: NetworkSpec) -> LayerTables:
@@ -57,7 +58,7 @@ def step(tables: LayerTables, state: ChainState, sweeps: int = 1, layers: np.nda
 
 
 State = ChainState
-__all__ = ["State", "init", "layer_observables", "neuron_values", "prepare", "sites_per_sweep", "step"]
+__all__ = ["State", "init", "layer_observables", "measure", "neuron_values", "prepare", "sites_per_sweep", "step"]
 
 
 def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:

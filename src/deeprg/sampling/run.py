@@ -217,10 +217,15 @@ def run(config: MCConfig, checkpoint: str | Path | None = None,
     ``progress(n)`` after every n sweeps done (the CLI passes a progress bar's ``advance``).
     The exact overlay (G_exact) is computed only when the exact engine holds the spec, else left None.
     """
-    from ._kernels import position_averages
+    from ._kernels import position_averages  # loads Numba: imported on use
 
     spec = config.spec
     rule = registry.SAMPLERS[config.method]
+
+    def _measure(tables, state, row, unit, lo, hi, rmax, series, sums, t):  # samplers without their own
+        position_averages(rule.layer_observables(tables, state, row, unit, lo, hi), rmax, series, t)
+        sums += rule.neuron_values(tables, state).sum(axis=0)
+
     tables = rule.prepare(spec, **{name: getattr(config, name) for name in rule.options})
     lo, hi = bulk_window(spec.depth, config.rmax)
     path = Path(checkpoint) if checkpoint is not None else None
@@ -238,13 +243,12 @@ def run(config: MCConfig, checkpoint: str | Path | None = None,
             if run_block is not None:
                 state = run_block(tables, state, min(config.block, total - state.sweep), config.burn_in, series,
                                   sums, lo, hi, config.rmax)
+            measure = getattr(rule.impl, "measure", _measure)
             for _ in range(0 if run_block is not None else min(config.block, total - state.sweep)):
                 state = rule.step(tables, state, 1)
                 t = state.sweep - 1 - config.burn_in
                 if t >= 0:
-                    position_averages(rule.layer_observables(tables, state, config.row, config.unit, lo, hi),
-                                      config.rmax, series, t)
-                    sums += rule.neuron_values(tables, state).sum(axis=0)
+                    measure(tables, state, config.row, config.unit, lo, hi, config.rmax, series, sums, t)
             progress = Progress(state, series, sums, progress.seconds + time.perf_counter() - start)
             advance(config.block)
             blocks_done += 1

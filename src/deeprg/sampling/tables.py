@@ -187,6 +187,22 @@ def layer_observables(tables, state: ChainState, row: int, unit: int, lo: int, h
     return state_observables(_joint_layer(tables).states, row, unit)[:, state.h[:, lo:hi + 1]]
 
 
+def measure(tables, state: ChainState, row: int, unit: int, lo: int, hi: int, rmax: int, series: np.ndarray,
+            sums: np.ndarray, t: int) -> None:
+    """One measured sweep in compiled code, in place: ``series[:, :, t]`` the position averages of
+    :func:`layer_observables` (each distinct observable once: for one unit per layer the magnetization is the
+    unit, for one data row the overlap is zero) and ``sums`` += :func:`neuron_values` summed over chains."""
+    from ._kernels import add_layer_sums, state_position_averages
+    from .observables import state_observables
+
+    states = _joint_layer(tables).states
+    values = state_observables(states, row, unit)
+    source = np.array([next(j for j in range(k + 1) if np.array_equal(values[j], values[k])) if values[k].any()
+                       else -1 for k in range(len(values))])
+    state_position_averages(values, source, state.h, lo, hi - lo + 1, rmax, series, t)
+    add_layer_sums(states.reshape(len(states), -1).astype(float), state.h, sums)
+
+
 def neuron_values(tables, state: ChainState) -> np.ndarray:
     """(chains, M, L N) values of the dynamic neurons h^(1..M)."""
     states = _joint_layer(tables).states
