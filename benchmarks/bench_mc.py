@@ -6,7 +6,7 @@ Prints:
    where its tables fit), the local kernel; kernel time only, and the whole run (`deeprg.sampling.run`, with
    measurement) on the toy at depth 1e4 with 256 chains. A site update is one variable W, b or h given a new
    value (`deeprg.sampling.tables.variables_per_sweep`: 3M + 2 per sweep of the toy);
-2. exact draws: ancestral (bit-packed) vs FFBS in neuron configurations per second on the toy at depth 1e4;
+2. exact draws: ancestral (bit-packed) vs FFBS in configurations per second on the toy at depth 1e4;
 3. DNN Metropolis moves per second at depth 1e2 and 1e4 (its cost must not grow with depth);
 4. ratios to the baselines; a JSON record in results/bench/bench_mc.json.
 
@@ -113,8 +113,8 @@ def whole_runs(chains: int = 256, depth: int = 10_000) -> dict:
 
 
 def exact_rates(chains: int = 256, depth: int = 10_000) -> dict:
-    """Configurations per second with 4 draws per call (the ancestral kernel unpacks only the last one into
-    the state, FFBS writes every one) and with 1 draw per call (both write every draw)."""
+    """Configurations per second with 4 and with 1 draw per call (each call returns a new state holding the
+    last draw: bit-packed for the ancestral sampler of one binary neuron per layer, int32 for FFBS)."""
     spec = NetworkSpec(depth=depth)
     ta, tf = ancestral.prepare(spec), ffbs.prepare(spec)
     sa = ancestral.init(ta, depth, chains, np.random.default_rng(0))

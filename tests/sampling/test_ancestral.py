@@ -97,7 +97,8 @@ def test_binary_kernel_equals_the_lane_wise_select(depth):
     afterwards gives the per-layer select draw bit for bit (tables near the output included)."""
     tables = ancestral.prepare(NetworkSpec(depth=depth, beta_v=2.5))
     state = ancestral.init(tables, depth, 64, np.random.default_rng(4))
-    drawn = ancestral.step(tables, state._replace(sweep=0), 1).h[:, 1:-1]
+    drawn = ancestral.step(tables, state._replace(sweep=0), 1)
     words = _select_draw_chain(state.keys[0], tables.first_thr, tables.thr, tables.table_of, depth)
-    expected = (words[None, :] >> np.arange(64, dtype=np.uint64)[:, None]) & np.uint64(1)
-    assert np.array_equal(drawn, expected.astype(drawn.dtype))
+    assert np.array_equal(drawn.H[0, 1:-1], words)
+    bits = (words[None, :] >> np.arange(64, dtype=np.uint64)[:, None]) & np.uint64(1)  # the unpacked view
+    assert np.array_equal(ancestral.neuron_values(tables, drawn)[..., 0], tables.states.ravel()[bits])

@@ -14,6 +14,7 @@ from deeprg import hamiltonian as ham
 from deeprg.exact import enumerate_spec
 from deeprg.model import NetworkSpec, ValueSets, weight_configurations
 from deeprg.sampling import MCConfig, multispin, run
+from deeprg.sampling._bits import unpack_lanes
 from deeprg.sampling._kernels import position_averages
 from deeprg.sampling._multispin import bernoulli_block, bernoulli_ctx
 from deeprg.sampling.observables import bulk_window
@@ -315,7 +316,7 @@ def test_dnn_forward_pass_is_kept():
     state = multispin.step(tables, multispin.init(tables, 40, 100, np.random.default_rng(1)), 7)
     c = multispin.configurations(state)
     h = np.full(100, tables.layer.x_index)
-    bits = np.concatenate([multispin._unpack(state.H, 100)], axis=1)
+    bits = unpack_lanes(state.H, 100)
     for m in range(41):
         h = tables.layer.out[c[:, m], h]
         assert np.array_equal(bits[:, m + 1], h), m

@@ -53,15 +53,20 @@ def bernoulli_word(key, counter, select, thr0, thr1):
     return result
 
 
-@njit(inline="always", cache=True)
-def unpack(h, row0, lanes, col0, words, count):
-    """h[row0 + j, col0 + t] = bit j of words[t] for t < count: one row at a time (rows are far apart in
-    memory, so writing one layer of 64 chains at a time would touch 64 pages per layer)."""
-    for j in range(lanes):
-        shift = np.uint64(j)
-        out = h[row0 + j, col0:col0 + count]  # a 1-D slice: the loop below vectorizes
-        for t in range(count):
-            out[t] = (words[t] >> shift) & _ONE
+def pack_lanes(bits: np.ndarray) -> np.ndarray:
+    """(chains, K) 0/1 -> (words, K) uint64, chain 64 w + j at bit j of word w."""
+    chains, K = bits.shape
+    words = (chains + 63) // 64
+    padded = np.zeros((words * 64, K), dtype=np.uint64)
+    padded[:chains] = bits
+    lanes = padded.reshape(words, 64, K) << np.arange(64, dtype=np.uint64)[None, :, None]
+    return np.bitwise_or.reduce(lanes, axis=1)
+
+
+def unpack_lanes(words: np.ndarray, chains: int) -> np.ndarray:
+    """(words, K) uint64 -> (chains, K) int8."""
+    bits = (words[:, None, :] >> np.arange(64, dtype=np.uint64)[None, :, None]) & np.uint64(1)
+    return bits.reshape(-1, words.shape[1])[:chains].astype(np.int8)
 
 
 @njit(inline="always", cache=True)
@@ -95,29 +100,29 @@ _BLOCK = 64  # layers per vectorized block
 
 
 @njit(parallel=True, cache=True)
-def ancestral_binary(h, keys, first_draw, n_draws, first_thr, thr, table_of):
-    """Exact draws of two-state neuron chains, 64 chains per word; the last draw is unpacked into h (chains,
-    M+2) (state index 0/1 at h[:, 1..M]). ``thr[k, s]`` = 2^53 P(h' = 1 | h = s) of transition table k;
-    transition m -> m+1 (m = 1..M-1) uses table ``table_of[m - 1]``; ``first_thr`` = 2^53 P(h^(1) = 1).
+def ancestral_binary(H, keys, first_draw, n_draws, first_thr, thr, table_of):
+    """Exact draws of two-state neuron chains, 64 chains per word: the last draw in H (words, M+2), bit j of
+    H[w, m] the state index of layer m of chain 64 w + j (m = 1..M; H[:, 0] and H[:, M+1] are not touched).
+    ``thr[k, s]`` = 2^53 P(h' = 1 | h = s) of transition table k; transition m -> m+1 (m = 1..M-1) uses table
+    ``table_of[m - 1]`` (the bulk table 0 except near the output); ``first_thr`` = 2^53 P(h^(1) = 1); word w
+    uses the key of its first chain, ``keys[64 w]``.
 
     Lane j of layer m + 1 is [U < thr[k, h_m]] for its uniform U (random words at counters (draw M + m) BITS
     + bit level). Both candidates [U < thr[k, 0]] and [U < thr[k, 1]] do not depend on h_m, so they are drawn
     for a block of layers with one table at once (:func:`_threshold_pair_block`); the chain is then one select
     per layer."""
-    chains, width = h.shape
+    words, width = H.shape
     M = width - 2
-    words = (chains + 63) // 64
     stride = np.uint64(BITS * M)
     for w in prange(words):
         key = keys[64 * w]
-        lanes = min(64, chains - 64 * w)
-        packed = np.empty(M, dtype=np.uint64)  # packed[m - 1]: layer m of the 64 chains
+        Hw = H[w]
         lower, upper = np.empty(_BLOCK, dtype=np.uint64), np.empty(_BLOCK, dtype=np.uint64)
         und0, und1 = np.empty(_BLOCK, dtype=np.uint64), np.empty(_BLOCK, dtype=np.uint64)
         for d in range(n_draws):
             base = np.uint64(first_draw + d) * stride
             cur = bernoulli_word(key, base, np.uint64(0), first_thr, first_thr)
-            packed[0] = cur
+            Hw[1] = cur
             m0 = 1
             while m0 < M:  # transitions m -> m + 1 for m = m0 .. m0 + n - 1, all with table k
                 k = table_of[m0 - 1]
@@ -128,7 +133,5 @@ def ancestral_binary(h, keys, first_draw, n_draws, first_thr, thr, table_of):
                                       und0, und1)
                 for i in range(n):
                     cur = (cur & upper[i]) | (~cur & lower[i])
-                    packed[m0 + i] = cur
+                    Hw[m0 + i + 1] = cur
                 m0 += n
-        for m0 in range(0, M, 64):
-            unpack(h, 64 * w, lanes, m0 + 1, packed[m0:], min(64, M - m0))

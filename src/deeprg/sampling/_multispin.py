@@ -181,6 +181,16 @@ def _measure(Hw, w, lanes, lane_mask, lo, n, nb, rmax, v0, dv, block, D, series,
             series[1, chain, tm, r] = value
 
 
+@njit(parallel=True, cache=True)
+def measure_words(H, chains, lo, hi, rmax, v0, dv, series, counts, tm):
+    """:func:`_measure` of every word of H (words, M+2) at time tm: the bit-packed neurons of one sweep."""
+    n = hi - lo + 1
+    nb = (n + 63) >> 6
+    for w in prange(H.shape[0]):
+        lanes, lane_mask, block, D = _measure_buffers(chains, w, nb)
+        _measure(H[w], w, lanes, lane_mask, lo, n, nb, rmax, v0, dv, block, D, series, counts, tm)
+
+
 @njit(inline="always", cache=True)
 def bernoulli_block(key, ctr, step, levels, o, A, B, C, n, res, und):
     """``res[i]`` = :func:`bernoulli_ctx` (key, ctr + i step, levels, o, A[i], B[i], C[i]) for i < n, the same

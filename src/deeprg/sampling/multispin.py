@@ -157,22 +157,6 @@ def prepare(spec: NetworkSpec) -> MultispinTables:
     return MultispinTables(t, _leaves(out_table), _levels(probs), probs)
 
 
-def _pack(bits: np.ndarray) -> np.ndarray:
-    """(chains, K) 0/1 -> (words, K) uint64, chain 64 w + j at bit j of word w."""
-    chains, K = bits.shape
-    words = (chains + 63) // 64
-    padded = np.zeros((words * 64, K), dtype=np.uint64)
-    padded[:chains] = bits
-    lanes = padded.reshape(words, 64, K) << np.arange(64, dtype=np.uint64)[None, :, None]
-    return np.bitwise_or.reduce(lanes, axis=1)
-
-
-def _unpack(words: np.ndarray, chains: int) -> np.ndarray:
-    """(words, K) uint64 -> (chains, K) int8."""
-    bits = (words[:, None, :] >> np.arange(64, dtype=np.uint64)[None, :, None]) & np.uint64(1)
-    return bits.reshape(-1, words.shape[1])[:chains].astype(np.int8)
-
-
 def init(tables: MultispinTables, depth: int, chains: int, rng: np.random.Generator) -> MultispinState:
     """Chains started at the forward pass of prior (W, b) (as :func:`deeprg.sampling.gibbs.init`); one key per
     word of 64 chains, the key the word's first chain would get."""
@@ -184,7 +168,7 @@ def init(tables: MultispinTables, depth: int, chains: int, rng: np.random.Genera
         h[:, -1] = 0  # the DNA's output pseudo-state is not a neuron
     c = start.c
     keys = start.keys[::64].copy()
-    return MultispinState(_pack(h), _pack(c >> 1), _pack(c & 1), keys, np.array(chains, dtype=np.int64),
+    return MultispinState(_bits.pack_lanes(h), _bits.pack_lanes(c >> 1), _bits.pack_lanes(c & 1), keys, np.array(chains, dtype=np.int64),
                           np.zeros(len(keys), dtype=np.int64), 0)
 
 
@@ -227,21 +211,26 @@ def run_block(tables: MultispinTables, state: MultispinState, sweeps: int, burn_
     counts = np.zeros((len(state.keys), M), dtype=np.int64)
     _kernel(tables, new, sweeps, burn_in, series, counts, lo, hi, rmax)
     measured = max(0, state.sweep + sweeps - max(burn_in, state.sweep))
-    values = tables.layer.states.ravel()
-    sums[:, 0] += measured * int(state.chains) * values[0] + (values[1] - values[0]) * counts.sum(axis=0)
+    add_counted_values(sums, counts, measured * int(state.chains), tables.layer.states.ravel())
     return new._replace(sweep=state.sweep + sweeps)
+
+
+def add_counted_values(sums: np.ndarray, counts: np.ndarray, samples: int, values: np.ndarray) -> None:
+    """sums[:, 0] += the neuron values of ``samples`` chain-sweeps of which ``counts`` (words, M) were in
+    state 1 (two neuron values)."""
+    sums[:, 0] += samples * values[0] + (values[1] - values[0]) * counts.sum(axis=0)
 
 
 def neuron_values(tables: MultispinTables, state: MultispinState) -> np.ndarray:
     """(chains, M, 1) values of the dynamic neurons."""
-    bits = _unpack(state.H[:, 1:-1], int(state.chains))
+    bits = _bits.unpack_lanes(state.H[:, 1:-1], int(state.chains))
     return tables.layer.states.ravel()[bits][..., None]
 
 
 def configurations(state: MultispinState) -> np.ndarray:
     """(chains, M+1) weight configuration indices c_m."""
     chains = int(state.chains)
-    return 2 * _unpack(state.CH, chains).astype(np.int32) + _unpack(state.CL, chains)
+    return 2 * _bits.unpack_lanes(state.CH, chains).astype(np.int32) + _bits.unpack_lanes(state.CL, chains)
 
 
 def layer_observables(tables: MultispinTables, state: MultispinState, row: int, unit: int, lo: int,
