@@ -35,6 +35,8 @@ def act_index(a, cuts, outs):
 @njit(inline="always", cache=True)
 def draw_energy(energies, n, u):
     """Index k < n drawn with probability proportional to exp(-energies[k])."""
+    if n == 2:  # the common binary case with one exp: P(1) = 1 / (1 + e^{E_1 - E_0})
+        return 1 if u * (1.0 + np.exp(energies[1] - energies[0])) < 1.0 else 0
     lowest = energies[0]
     for k in range(1, n):
         lowest = min(lowest, energies[k])
