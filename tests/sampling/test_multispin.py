@@ -326,5 +326,5 @@ def test_dnn_bulk_correlation_and_resume(tmp_path):
     config = MCConfig(NetworkSpec(depth=300, beta=0.8), "dnn", "multispin", chains=70, sweeps=200, burn_in=20,
                       rmax=5, block=30, seed=4)
     whole, resumed = assert_resumes_bit_for_bit(tmp_path, config, stop=2)
-    assert np.all(np.abs(whole.z) <= 4) and 0 < whole.sampler["acceptance"] <= 1
+    assert np.all(np.abs(whole.z) <= 4) and 0 < whole.acceptance <= 1
     assert whole.sampler == resumed.sampler

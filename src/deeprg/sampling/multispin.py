@@ -246,14 +246,5 @@ def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
     return variables_per_sweep(spec) if spec.hamiltonian == "dna" else spec.depth + 1
 
 
-def diagnostics(tables: MultispinTables, state: MultispinState, sweeps: int, chains: int) -> dict | None:
-    """DNN: the Metropolis acceptance (accepted / proposed moves, a proposal equal to the current c counting as
-    accepted like :mod:`deeprg.sampling.original`)."""
-    if not tables.dnn:
-        return None
-    M = state.H.shape[1] - 2
-    return {"acceptance": float(state.accepted.sum()) / (chains * sweeps * (M + 1))}
-
-
 __all__ = ["MultispinState", "MultispinTables", "State", "configurations", "init", "layer_observables",
            "neuron_values", "prepare", "run_block", "sites_per_sweep", "step", "unsupported"]

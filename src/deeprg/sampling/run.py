@@ -267,8 +267,8 @@ def run(config: MCConfig, checkpoint: str | Path | None = None,
     observables = {name: correlation(progress.series[k]) for k, name in enumerate(OBSERVABLES)
                    if k > 0 and (name != "overlap" or spec.rows > 1)}
     measured = config.chains * config.sweeps
-    acceptance = (float(state.accepted.sum()) / (config.chains * total * (spec.depth + 1))
-                  if config.method == "metropolis" else None)
+    acceptance = (float(state.accepted.sum()) / (config.chains * total * (spec.depth + 1))  # DNN Metropolis
+                  if config.system == "dnn" and not rule.exact else None)
     mean_h = (progress.sums / measured).reshape(spec.depth, spec.rows, spec.width)
     diagnostics = getattr(rule.impl, "diagnostics", None)
     return MCResult(config, corr, None if exact is None else exact.G.get("unit"),
