@@ -187,3 +187,16 @@ def test_bulk_T_is_a_constant_times_a_stochastic_matrix_for_binary_neurons(model
     assert np.allclose(rows, rows[0], rtol=1e-13) == stochastic
     lumped = build_blocks(spec).A.sum(axis=1)
     assert np.allclose(lumped, lumped[0], rtol=1e-13) == stochastic
+
+
+def test_many_rows_are_refused_before_listing_column_types():
+    """2^128 column types would never fit: the limit check names the rows at once instead of enumerating them
+    (it once ran the machine out of memory), and the Monte Carlo overlay falls back to null."""
+    from deeprg.sampling.observables import exact_bulk
+
+    rows = [[1, -1] * 8] * 128
+    spec = NetworkSpec(width=16, depth=20, x=rows, y=rows, beta_v=0.8, activation="sign",
+                       values=ValueSets(weights=(-1, 1), biases=(0,), neurons=(-1, 1)))
+    with pytest.raises(ValueError, match="rows: the symmetric engine lumps"):
+        sym.check_limits(spec)
+    assert exact_bulk(spec, 3, 0, 0) is None

@@ -150,6 +150,11 @@ def count_blocks(spec: NetworkSpec, reduction: str = "auto") -> int:
 def check_limits(spec: NetworkSpec, reduction: str = "auto") -> str:
     """Raise ValueError (count and limit) if the symmetric engine cannot handle ``spec``; return the reduction."""
     reduction = choose_reduction(spec, reduction)
+    types = len(spec.values.neurons) ** spec.rows
+    if types > 2 * MAX_ORBITS:  # at least types / 2 classes, so more blocks than the limit: do not list them
+        raise ValueError(f"rows: the symmetric engine lumps {types:.3g} column types of L = {spec.rows} rows into at "
+                         f"least {types // 2:.3g} classes (limit {MAX_ORBITS} blocks); reduce --rows, or use Monte "
+                         "Carlo (deeprg mc)")
     if _lattice_scale(spec.values.weights) is None:
         raise ValueError(f"weights: the symmetric engine needs weights on a rational lattice (denominators <= 1000), "
                          f"got {spec.values.weights}")
