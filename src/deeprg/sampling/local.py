@@ -58,6 +58,7 @@ import numpy as np
 
 from ..model import NetworkSpec
 from . import _local_kernels as kern
+from . import bridge
 from .tables import STARTS, check_finite_beta_v, variables_per_sweep
 
 
@@ -76,6 +77,7 @@ class LocalTables(NamedTuple):
     y: np.ndarray  # (L, N) int8 value indices of the targets
     beta: float
     beta_v: float
+    bridge: object = None  # deeprg.sampling.bridge.BridgeTables when the segment moves apply, else None
 
 
 class LocalState(NamedTuple):
@@ -116,16 +118,19 @@ def activation_lookup(spec: NetworkSpec) -> tuple[np.ndarray, np.ndarray]:
     return cuts.astype(float), outs.astype(np.int64)
 
 
-def prepare(spec: NetworkSpec) -> LocalTables:
+def prepare(spec: NetworkSpec, bridge_moves: bool = True) -> LocalTables:
+    """Lookups of ``spec``; with ``bridge_moves`` every sweep adds the segment moves of
+    :mod:`deeprg.sampling.bridge` where they apply."""
     check_finite_beta_v(spec)
     v = spec.values
     neurons = np.array(v.neurons, dtype=float)
     cuts, outs = activation_lookup(spec)
     D = np.abs(neurons[:, None] - neurons[None, :]) ** spec.p
-    return LocalTables(np.array(v.weights, dtype=float), np.array(v.biases, dtype=float), neurons,
-                       v.log_weight_prior().astype(float), v.log_bias_prior().astype(float), D, cuts, outs,
-                       value_index(neurons, spec.x_array).astype(np.int8),
-                       value_index(neurons, spec.y_array).astype(np.int8), float(spec.beta), float(spec.beta_v))
+    tables = LocalTables(np.array(v.weights, dtype=float), np.array(v.biases, dtype=float), neurons,
+                         v.log_weight_prior().astype(float), v.log_bias_prior().astype(float), D, cuts, outs,
+                         value_index(neurons, spec.x_array).astype(np.int8),
+                         value_index(neurons, spec.y_array).astype(np.int8), float(spec.beta), float(spec.beta_v))
+    return tables._replace(bridge=bridge.prepare(spec, tables) if bridge_moves else None)
 
 
 def _draw(log_prior: np.ndarray, shape, rng: np.random.Generator) -> np.ndarray:
@@ -182,11 +187,14 @@ def init(tables: LocalTables, depth: int, chains: int, rng: np.random.Generator,
 def step(tables: LocalTables, state: LocalState, sweeps: int = 1, beta_v: np.ndarray | None = None) -> LocalState:
     """``sweeps`` sweeps, updating the arrays of ``state`` IN PLACE (no copies of a possibly large state);
     returns the state with the advanced sweep counter. ``beta_v`` (chains,) overrides the spec's per chain."""
-    if beta_v is None:
-        beta_v = np.full(len(state.keys), tables.beta_v)
-    kern.local_sweeps(state.h, state.W, state.b, state.pre, state.keys, state.sweep, sweeps, tables.weights,
-                      tables.biases, tables.neurons, tables.log_weight_prior, tables.log_bias_prior, tables.D,
-                      tables.cuts, tables.outs, tables.beta, np.asarray(beta_v, dtype=float))
+    beta_v = np.full(len(state.keys), tables.beta_v) if beta_v is None else np.asarray(beta_v, dtype=float)
+    for first, count in ([(state.sweep, sweeps)] if tables.bridge is None else
+                         [(state.sweep + k, 1) for k in range(sweeps)]):
+        kern.local_sweeps(state.h, state.W, state.b, state.pre, state.keys, first, count, tables.weights,
+                          tables.biases, tables.neurons, tables.log_weight_prior, tables.log_bias_prior, tables.D,
+                          tables.cuts, tables.outs, tables.beta, beta_v)
+        if tables.bridge is not None:
+            bridge.sweep_moves(tables, state, first, beta_v)
     return state._replace(sweep=state.sweep + sweeps)
 
 

@@ -1,0 +1,330 @@
+r"""Segment regrowth with an exact bridge: a collective Metropolis-Hastings move of the local DNA sampler.
+
+When :math:`Z(t) = \sum_v e^{-\beta_v |v - t|^p}` is the same for every neuron value t (e.g. neurons {-1, 1}),
+the DNA factors of layers :math:`m_0 \le m < m_1` are, up to a constant, the noisy forward pass: draw
+:math:`(W^{(m)}, b^{(m)})` from the prior, then :math:`h^{(m+1)}_{li}` from :math:`e^{-\beta_v |v - \sigma(a^{(m)}_{li})|^p}
+/ Z`. The move keeps :math:`h^{(m_0)}` and regrows the segment forward (proposal = target, so these factors
+cancel), then draws the junction layer :math:`(W^{(m_1)}, b^{(m_1)})` from its exact conditional given the new
+:math:`h'^{(m_1)}` and the kept targets :math:`g = h^{(m_1+1)}` (y at the output, :math:`\kappa = \beta` there,
+else :math:`\beta_v`):
+
+.. math::
+
+    P(W_{i\cdot}, b_i \mid h, g) = \frac{\pi(W_{i\cdot})\pi(b_i)\prod_l e^{-\kappa |g_{li} - \sigma(a_{li})|^p}}
+        {\tilde T_i(h, g_{\cdot i})}, \qquad a_{li} = \sum_j W_{ij} h_{lj} + b_i .
+
+Rows are independent. The Metropolis-Hastings ratio of the whole move reduces to the junction normalizers,
+:math:`\alpha = \min\bigl(1, \prod_i \tilde T_i(h', g_{\cdot i}) / \tilde T_i(h, g_{\cdot i})\bigr)`. The
+overlap of wide layers fluctuates by :math:`O(N^{-1/2})` and :math:`\log \tilde T` is a sum of N terms, so
+:math:`\log\alpha = O(1)` at any width: whole segments of the slow overlap profile are replaced at once.
+
+:math:`\tilde T_i` is exact: the pre-activation vector :math:`(W_{i\cdot} h_l)_l` depends on :math:`W_{i\cdot}`
+only through the sums :math:`S_\tau` of the weights on the columns j of each type :math:`\tau = h_{\cdot j}`, so
+its law on the integer lattice (weights on :math:`\mathbb{Z}/q`, integer neuron values) is a convolution over
+the column types. A row is drawn backwards through that convolution (the type sums, then which columns of a type
+carry the larger of the two weight values: a uniform subset). Needs two weight values and a lattice of at most
+:data:`MAX_GRID` points.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+MAX_GRID = 1 << 20  # lattice points of the pre-activation law of one row
+SEGMENT = 128  # layers regrown per move; the moves of one sweep tile the depth
+
+
+class BridgeTables(NamedTuple):
+    q: int  # weights times q are integers
+    k: np.ndarray  # (2,) the two weights times q
+    p1: float  # prior probability of the larger weight (index argmax k)
+    hi: int  # index of the larger weight
+    neurons: np.ndarray  # (K,) int neuron values
+    biases: np.ndarray  # (nb,) bias values
+    log_bias_prior: np.ndarray
+    D: np.ndarray  # (K, K) |v - v'|^p
+    cuts: np.ndarray  # activation lookup as in deeprg.sampling.local
+    outs: np.ndarray
+    log_binomial: np.ndarray  # (N+1, N+1) log C(n, c), -inf for c > n
+
+
+def unsupported(spec, tables) -> str | None:
+    """Why the move does not apply to ``spec`` (None when it does)."""
+    from ..exact.symmetric import _lattice_scale
+
+    v = spec.values
+    if len(v.weights) != 2:
+        return "weights: the bridge draws rows of two-valued weights"
+    if _lattice_scale(v.weights) is None:
+        return "weights: need a rational lattice"
+    neurons = np.array(v.neurons, dtype=float)
+    if not np.allclose(neurons, np.round(neurons)):
+        return "neurons: need integer neuron values"
+    Z = np.exp(-spec.beta_v * tables.D).sum(axis=0)
+    if not np.allclose(Z, Z[0], rtol=1e-12):
+        return "beta_v: the constraint normalizer Z(t) depends on t, so the forward pass is not the DNA"
+    q = _lattice_scale(v.weights)
+    span = int(round(np.abs(np.array(v.weights)).max() * q)) * int(np.abs(neurons).max()) * spec.width
+    if (2 * span + 1) ** spec.rows > MAX_GRID:
+        return f"width/rows: the row law would need {(2 * span + 1) ** spec.rows:.3g} lattice points"
+    return None
+
+
+def prepare(spec, tables) -> BridgeTables | None:
+    """Tables of the move, or None when it does not apply (:func:`unsupported`)."""
+    from scipy.special import gammaln
+
+    from ..exact.symmetric import _lattice_scale
+
+    if unsupported(spec, tables) is not None:
+        return None
+    v = spec.values
+    q = _lattice_scale(v.weights)
+    k = np.rint(np.array(v.weights) * q).astype(np.int64)
+    hi = int(np.argmax(k))
+    prior = np.exp(tables.log_weight_prior - tables.log_weight_prior.max())
+    n = np.arange(spec.width + 1)
+    with np.errstate(invalid="ignore"):
+        log_binomial = np.where(n[None, :] <= n[:, None], gammaln(n[:, None] + 1) - gammaln(n[None, :] + 1)
+                                - gammaln(np.maximum(n[:, None] - n[None, :], 0) + 1), -np.inf)
+    return BridgeTables(q, k, float(prior[hi] / prior.sum()), hi, np.rint(tables.neurons).astype(np.int64),
+                        tables.biases, tables.log_bias_prior, tables.D, tables.cuts, tables.outs, log_binomial)
+
+
+class RowLaw(NamedTuple):
+    """Law of the integer pre-activation vector q (W_i. h_l)_l of one row with prior weights, built type by
+    type: ``partial[t]`` after the first t column types; grid index = value - ``origin``."""
+
+    types: np.ndarray  # (T, L) column types (integer neuron values)
+    columns: list  # per type, the columns j of that type
+    partial: list  # T + 1 arrays of the grid shape
+    origin: np.ndarray  # (L,)
+
+
+def row_law(bt: BridgeTables, h: np.ndarray) -> RowLaw:
+    """h: (L, N) integer neuron values."""
+    types, inverse = np.unique(h.T, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    kmin, kmax = bt.k.min(), bt.k.max()
+    lo = np.minimum(0, np.minimum(kmin * h, kmax * h)).sum(axis=1)
+    hi = np.maximum(0, np.maximum(kmin * h, kmax * h)).sum(axis=1)
+    shape = hi - lo + 1
+    partial = np.zeros((len(types) + 1, int(np.prod(shape))))
+    partial[0, np.ravel_multi_index(tuple(-lo), tuple(shape))] = 1.0
+    columns = [np.flatnonzero(inverse == t) for t in range(len(types))]
+    _convolve_types(partial, shape.astype(np.int64), types.astype(np.int64),
+                    np.array([len(c) for c in columns], dtype=np.int64), int(bt.k[1 - bt.hi]), int(bt.k[bt.hi]),
+                    bt.log_binomial, math.log(bt.p1), math.log1p(-bt.p1))
+    return RowLaw(types, columns, [row.reshape(tuple(shape)) for row in partial], lo)
+
+
+@njit(cache=True)
+def _convolve_types(partial, shape, taus, counts, lo_w, hi_w, log_binomial, log_p1, log_p0):
+    """partial[t + 1] = partial[t] convolved with the law of type t's contribution: c of its n columns carry
+    the larger weight (binomial), shifting the flat L-dimensional grid by (c hi_w + (n - c) lo_w) tau_t."""
+    L = shape.shape[0]
+    coord = np.empty(L, dtype=np.int64)
+    for t in range(taus.shape[0]):
+        n = counts[t]
+        for src in range(partial.shape[1]):
+            p = partial[t, src]
+            if p == 0.0:
+                continue
+            r = src
+            for l in range(L - 1, -1, -1):
+                coord[l] = r % shape[l]
+                r //= shape[l]
+            for c in range(n + 1):
+                flat = 0
+                for l in range(L):
+                    s = coord[l] + (c * hi_w + (n - c) * lo_w) * taus[t, l]
+                    if s < 0 or s >= shape[l]:
+                        flat = -1
+                        break
+                    flat = flat * shape[l] + s
+                if flat >= 0:
+                    partial[t + 1, flat] += p * np.exp(log_binomial[n, c] + c * log_p1 + (n - c) * log_p0)
+
+
+def _target_weights(bt: BridgeTables, law: RowLaw, g: np.ndarray, kappa: float) -> np.ndarray:
+    """(nb, grid) pi(b) prod_l exp(-kappa D[g_l, sigma(a_l + b)]) over the lattice of pre-activations a."""
+    grids = np.indices(law.partial[-1].shape)
+    out = []
+    for b, lb in zip(bt.biases, bt.log_bias_prior):
+        e = np.full(law.partial[-1].shape, lb)
+        for l, gl in enumerate(g):
+            a = (grids[l] + law.origin[l]) / bt.q + b
+            o = bt.outs[np.searchsorted(bt.cuts, a, side="right")]
+            e = e - kappa * bt.D[gl, o]
+        out.append(e)
+    return np.array(out)
+
+
+def log_normalizers(bt: BridgeTables, law: RowLaw, targets: np.ndarray, kappa: float) -> np.ndarray:
+    """log T~_i for every unit i: targets (L, N) neuron value indices."""
+    patterns, inverse = np.unique(targets.T, axis=0, return_inverse=True)
+    final = law.partial[-1]
+    logs = np.empty(len(patterns))
+    with np.errstate(divide="ignore"):
+        log_law = np.log(final)
+    for p, g in enumerate(patterns):
+        e = _target_weights(bt, law, g, kappa) + log_law[None]
+        top = e.max()
+        logs[p] = top + math.log(np.exp(e - top).sum())
+    return logs[inverse.ravel()]
+
+
+def draw_rows(bt: BridgeTables, law: RowLaw, targets: np.ndarray, kappa: float, rng: np.random.Generator
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(W (N, N) weight indices, b (N,) bias indices) drawn row by row from the bridge conditional: each row's
+    (pre-activation, bias) from the final law times its target weights, then backwards through the types."""
+    L, N = targets.shape
+    final = law.partial[-1]
+    points = np.empty(N, dtype=np.int64)
+    b = np.empty(N, dtype=np.int8)
+    patterns, inverse = np.unique(targets.T, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    u = rng.random((N, 1 + len(law.types) + N))
+    with np.errstate(divide="ignore"):
+        log_law = np.log(final)
+    for p, g in enumerate(patterns):
+        e = _target_weights(bt, law, g, kappa) + log_law[None]
+        cdf = np.cumsum(np.exp(e - e.max()).ravel())
+        units = np.flatnonzero(inverse == p)
+        flat = np.minimum(np.searchsorted(cdf, u[units, 0] * cdf[-1], side="right"), len(cdf) - 1)
+        b[units], points[units] = np.divmod(flat, final.size)
+    starts = np.cumsum([0] + [len(c) for c in law.columns])
+    W = np.full((N, N), 1 - bt.hi, dtype=np.int8)
+    _backward_rows(np.array([x.ravel() for x in law.partial]), np.array(final.shape, dtype=np.int64),
+                   law.types.astype(np.int64), starts, np.concatenate(law.columns).astype(np.int64),
+                   int(bt.k[1 - bt.hi]), int(bt.k[bt.hi]), bt.log_binomial, math.log(bt.p1), math.log1p(-bt.p1), points,
+                   u[:, 1:], W, bt.hi)
+    return W, b
+
+
+@njit(cache=True)
+def _backward_rows(partial, shape, taus, starts, cols, lo_w, hi_w, logc, log_p1, log_p0, points, u, W, hi):
+    """Row i: from its lattice point (flat index into the grid ``shape``), draw per column type t = T-1..0
+    how many of its columns carry the larger weight (binomial prior times the law of the other types at the
+    remainder), then which ones (partial Fisher-Yates); sets W[i, column] = ``hi`` for those."""
+    T, L = taus.shape
+    coord = np.empty(L, dtype=np.int64)
+    w = np.empty(cols.shape[0] + 1)
+    for i in range(W.shape[0]):
+        r = points[i]
+        for l in range(L - 1, -1, -1):
+            coord[l] = r % shape[l]
+            r //= shape[l]
+        for t in range(T - 1, -1, -1):
+            n = starts[t + 1] - starts[t]
+            total = 0.0
+            for c in range(n + 1):
+                flat = 0
+                for l in range(L):
+                    s = coord[l] - (c * hi_w + (n - c) * lo_w) * taus[t, l]
+                    if s < 0 or s >= shape[l]:
+                        flat = -1
+                        break
+                    flat = flat * shape[l] + s
+                w[c] = 0.0 if flat < 0 else np.exp(logc[n, c] + c * log_p1 + (n - c) * log_p0) * partial[t, flat]
+                total += w[c]
+            target = u[i, t] * total
+            c, acc = 0, w[0]
+            while c < n and acc <= target:
+                c += 1
+                acc += w[c]
+            for l in range(L):
+                coord[l] -= (c * hi_w + (n - c) * lo_w) * taus[t, l]
+            pool = cols[starts[t]:starts[t + 1]].copy()
+            for k in range(c):
+                j = k + min(int(u[i, T + starts[t] + k] * (n - k)), n - k - 1)
+                pool[k], pool[j] = pool[j], pool[k]
+                W[i, pool[k]] = hi
+
+
+@njit(cache=True)
+def _forward(h, W, b, values, weights, biases, cuts, outs, noise_cdf, u):
+    """Noisy forward pass in place: h[s + 1] from h[s] through weight layer s (value indices; h (K+1, L, N),
+    W (K, N, N), b (K, N)); ``noise_cdf[t]`` the cumulative P(v | noise-free t), ``u`` (K, L, N) uniforms."""
+    K, L, N = W.shape[0], h.shape[1], h.shape[2]
+    for s in range(K):
+        for l in range(L):
+            for i in range(N):
+                a = biases[b[s, i]]
+                for j in range(N):
+                    a += weights[W[s, i, j]] * values[h[s, l, j]]
+                k = 0
+                for c in range(cuts.shape[0]):
+                    k += a >= cuts[c]
+                t = outs[k]
+                v = 0
+                while v < noise_cdf.shape[1] - 1 and u[s, l, i] >= noise_cdf[t, v]:
+                    v += 1
+                h[s + 1, l, i] = v
+
+
+def _draw_indices(log_prior: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Value indices with the prior's probabilities from uniforms u (one comparison per value)."""
+    p = np.exp(log_prior - log_prior.max())
+    cdf = np.cumsum(p) / p.sum()
+    out = np.zeros(u.shape, dtype=np.int8)
+    for edge in cdf[:-1]:
+        out += u >= edge
+    return out
+
+
+def regrow(bt: BridgeTables, tables, h: np.ndarray, W: np.ndarray, b: np.ndarray, m0: int, m1: int,
+           beta_v: float, rng: np.random.Generator) -> bool:
+    """One move on one chain (h (M+2, L, N), W (M+1, N, N), b (M+1, N) value indices, in place when accepted):
+    regrow weight layers m0..m1-1 and neuron layers m0+1..m1 forward, bridge weight layer m1. Returns whether
+    the move was accepted."""
+    M = W.shape[0] - 1
+    K = m1 - m0
+    new_h = h[m0:m1 + 1].copy()
+    new_W = np.empty_like(W[m0:m1 + 1])
+    new_b = np.empty_like(b[m0:m1 + 1])
+    new_W[:K] = _draw_indices(tables.log_weight_prior, rng.random((K,) + W.shape[1:]))
+    new_b[:K] = _draw_indices(tables.log_bias_prior, rng.random((K,) + b.shape[1:]))
+    noise = np.exp(-beta_v * tables.D.T)  # [t, v]
+    _forward(new_h, new_W[:K], new_b[:K], tables.neurons, tables.weights, tables.biases, tables.cuts, tables.outs,
+             np.cumsum(noise, axis=1) / noise.sum(axis=1, keepdims=True), rng.random((K,) + h.shape[1:]))
+    targets = h[m1 + 1]
+    kappa = tables.beta if m1 == M else beta_v
+    old_law, new_law = row_law(bt, bt.neurons[h[m1]]), row_law(bt, bt.neurons[new_h[-1]])
+    log_alpha = (log_normalizers(bt, new_law, targets, kappa) - log_normalizers(bt, old_law, targets, kappa)).sum()
+    if math.log(rng.random() + 1e-300) >= log_alpha:
+        return False
+    new_W[-1], new_b[-1] = draw_rows(bt, new_law, targets, kappa, rng)
+    h[m0 + 1:m1 + 1] = new_h[1:]
+    W[m0:m1 + 1] = new_W
+    b[m0:m1 + 1] = new_b
+    return True
+
+
+def sweep_moves(tables, state, sweep: int, beta_v: np.ndarray) -> int:
+    """The moves of one sweep on every chain, in place: segments of :data:`SEGMENT` layers tiling the depth
+    from a random offset (chosen independently of the state). Randomness from (key, sweep): a resumed run
+    repeats them. Returns the number of accepted moves."""
+    from ._local_kernels import preactivations
+
+    M = state.W.shape[1] - 1
+    accepted = 0
+    for c in range(len(state.keys)):
+        rng = np.random.default_rng([int(state.keys[c]), sweep, 0xB41D6E])
+        offset = int(rng.integers(SEGMENT))
+        changed = False
+        for start in range(offset - SEGMENT, M, SEGMENT):
+            m0, m1 = max(start, 0), min(start + SEGMENT, M)
+            if m1 > m0 and regrow(tables.bridge, tables, state.h[c], state.W[c], state.b[c], m0, m1,
+                                  float(beta_v[c]), rng):
+                accepted += 1
+                changed = True
+        if changed:
+            one = slice(c, c + 1)
+            preactivations(state.h[one], state.W[one], state.b[one], tables.weights, tables.biases,
+                           tables.neurons, state.pre[one])
+    return accepted
