@@ -52,11 +52,14 @@ def _log_weights(spec, tables, states):
     return -local.energy(spec, tables, states)
 
 
-def test_full_histogram_matches_direct_evaluation():
+@pytest.mark.parametrize("bridge_moves, chains", [(False, 3000), (True, 600)])
+def test_full_histogram_matches_direct_evaluation(bridge_moves, chains):
     """Chi-square of the joint histogram of (W, b, h) over every configuration of a depth-2 toy, against the
-    Gibbs weights evaluated configuration by configuration (hamiltonian.dna_energy)."""
+    Gibbs weights evaluated configuration by configuration (hamiltonian.dna_energy); the heat bath alone and
+    with the bridge moves (:mod:`deeprg.sampling.bridge`)."""
     spec = NetworkSpec(depth=2, beta=1.5, beta_v=0.8)
-    tables = local.prepare(spec)
+    tables = local.prepare(spec, bridge_moves=bridge_moves)
+    assert (tables.bridge is not None) == bridge_moves
     M = spec.depth
     keys = list(itertools.product(range(2), repeat=2 * (M + 1) + M))  # W_0..2, b_0..2, h_1..2 (indices)
     arr = np.array(keys)
@@ -67,13 +70,13 @@ def test_full_histogram_matches_direct_evaluation():
                              arr[:, M + 1:2 * (M + 1)].reshape(-1, M + 1, 1).astype(np.int8), None, None, 0)
     p = np.exp(_log_weights(spec, tables, probe))
     p /= p.sum()
-    state = local.step(tables, local.init(tables, M, 3000, np.random.default_rng(8)), 10)
+    state = local.step(tables, local.init(tables, M, chains, np.random.default_rng(8)), 10)
     counts = np.zeros(len(keys))
     index = {k: n for n, k in enumerate(keys)}
     for _ in range(8):
         state = local.step(tables, state, 3)
-        for row in np.concatenate([state.W.reshape(3000, -1), state.b.reshape(3000, -1),
-                                   state.h[:, 1:-1].reshape(3000, -1)], axis=1):
+        for row in np.concatenate([state.W.reshape(chains, -1), state.b.reshape(chains, -1),
+                                   state.h[:, 1:-1].reshape(chains, -1)], axis=1):
             counts[index[tuple(row)]] += 1
     expected = p * counts.sum()
     assert counts[p == 0].sum() == 0  # nothing forbidden is ever visited

@@ -30,7 +30,8 @@ def jax_trace(spec, chains, sweeps):
 
 
 def numba_trace(spec, chains, sweeps):
-    tables = local.prepare(spec)
+    """The same single-site heat bath in Numba (without the bridge moves, which the JAX path does not have)."""
+    tables = local.prepare(spec, bridge_moves=False)
     state = local.step(tables, local.init(tables, spec.depth, chains, np.random.default_rng(7)), 10)
     out = []
     for _ in range(sweeps):
