@@ -97,7 +97,7 @@ def test_chains_of_bridge_moves_alone_sample_the_dna(name, segment, monkeypatch)
     state = local.init(tables, spec.depth, chains, np.random.default_rng(5))
     out, accepted = [], 0
     for sweep in range(sweeps + 20):
-        accepted += bridge.sweep_moves(tables, state, sweep, np.full(chains, spec.beta_v))
+        accepted += bridge.sweep_moves(tables, state, sweep, np.full(chains, spec.beta_v))[0]
         if sweep >= 20:
             out.append(local.neuron_values(tables, state).reshape(chains, -1))
     assert accepted > 0
@@ -121,3 +121,24 @@ def test_moves_apply_only_where_the_forward_pass_is_the_dna():
     ternary = SPECS["sign-two-rows"].replace(values=ValueSets(weights=(-1, 0, 1), biases=(0,), neurons=(-1, 1)))
     assert "two-valued" in bridge.unsupported(ternary, local.prepare(ternary, bridge_moves=False))
     assert local.prepare(SPECS["sign-two-rows"], bridge_moves=False).bridge is None
+
+
+@pytest.mark.parametrize("flag", ["--bridge-moves", "--no-bridge-moves"])
+def test_cli_reports_the_moves_and_can_turn_them_off(tmp_path, flag, monkeypatch):
+    import json
+
+    from deeprg.cli import main
+
+    monkeypatch.setenv("DEEPRG_PROGRESS", "0")
+    args = ["mc", "--width", "2", "--x", "1,-1;1,1", "--y", "1,1;-1,1", "--weights=-1,1", "--biases", "none",
+            "--neurons=-1,1", "--activation", "sign", "--beta-v", "0.8", "--depth", "40", "--sweeps", "20",
+            "--burn-in", "2", "--chains", "2", "--rmax", "3", "--method", "local", flag, "--out", str(tmp_path)]
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    assert done.value.code == 0
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["method"] == "local" and result["config"]["bridge_moves"] == (flag == "--bridge-moves")
+    if flag == "--bridge-moves":
+        assert 0 < result["sampler"]["bridge_acceptance"] <= 1 and 1 <= result["sampler"]["bridge_moves_per_sweep"] <= 2
+    else:
+        assert result["sampler"] is None

@@ -49,6 +49,10 @@ def mc(
                                      "comparison and the sweep. Each run is saved in --out/points as it "
                                      "finishes; a rerun skips the finished ones."),
     replicas: int = typer.Option(4, help="--method tempering: replicas per chain (levels of the beta_v ladder)."),
+    bridge_moves: bool = typer.Option(True, "--bridge-moves/--no-bridge-moves", help="--method local: add the "
+                                      "segment-regrowth moves with an exact bridge to every sweep where they apply "
+                                      "(two weight values, two-valued or Z-constant neurons): collective updates of "
+                                      "wide layers; off leaves the single-site heat bath alone."),
     beta_v_min: str = typer.Option(None, "--beta-v-min", help="--method tempering: lowest beta_v of the "
                                    "geometric ladder (default beta_v / 4)."),
     address: str = address_option(),
@@ -101,7 +105,8 @@ def mc(
         raise ValueError("--address/--workers: only for a sweep (--sweep-beta-v); a single run is one process")
     from ._common import parse_number
     low = None if beta_v_min is None else parse_number(beta_v_min, "--beta-v-min")
-    config = MCConfig(spec, system.value, method.value, replicas=replicas, beta_v_min=low, **common)
+    config = MCConfig(spec, system.value, method.value, replicas=replicas, beta_v_min=low, bridge_moves=bridge_moves,
+                      **common)
     if checkpoint is not None:
         if checkpoint.is_dir():
             raise ValueError(f"--checkpoint: {checkpoint} is a folder; give a file name")

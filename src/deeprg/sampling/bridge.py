@@ -305,26 +305,28 @@ def regrow(bt: BridgeTables, tables, h: np.ndarray, W: np.ndarray, b: np.ndarray
     return True
 
 
-def sweep_moves(tables, state, sweep: int, beta_v: np.ndarray) -> int:
+def sweep_moves(tables, state, sweep: int, beta_v: np.ndarray) -> np.ndarray:
     """The moves of one sweep on every chain, in place: segments of :data:`SEGMENT` layers tiling the depth
     from a random offset (chosen independently of the state). Randomness from (key, sweep): a resumed run
-    repeats them. Returns the number of accepted moves."""
+    repeats them. Returns (accepted, proposed) moves."""
     from ._local_kernels import preactivations
 
     M = state.W.shape[1] - 1
-    accepted = 0
+    accepted = proposed = 0
     for c in range(len(state.keys)):
         rng = np.random.default_rng([int(state.keys[c]), sweep, 0xB41D6E])
         offset = int(rng.integers(SEGMENT))
         changed = False
         for start in range(offset - SEGMENT, M, SEGMENT):
             m0, m1 = max(start, 0), min(start + SEGMENT, M)
-            if m1 > m0 and regrow(tables.bridge, tables, state.h[c], state.W[c], state.b[c], m0, m1,
-                                  float(beta_v[c]), rng):
+            if m1 <= m0:
+                continue
+            proposed += 1
+            if regrow(tables.bridge, tables, state.h[c], state.W[c], state.b[c], m0, m1, float(beta_v[c]), rng):
                 accepted += 1
                 changed = True
         if changed:
             one = slice(c, c + 1)
             preactivations(state.h[one], state.W[one], state.b[one], tables.weights, tables.biases,
                            tables.neurons, state.pre[one])
-    return accepted
+    return np.array([accepted, proposed], dtype=np.int64)

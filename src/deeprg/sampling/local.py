@@ -87,6 +87,7 @@ class LocalState(NamedTuple):
     W : (chains, M+1, N, N) int8. b : (chains, M+1, N) int8.
     pre : (chains, M+1, L, N) float64 cached pre-activations (derived from h, W, b).
     keys : (chains,) uint64. sweep : sweeps done (the position in every chain's random stream).
+    moves : (2,) int64 bridge moves accepted and proposed so far (:mod:`deeprg.sampling.bridge`).
     """
 
     h: np.ndarray
@@ -95,10 +96,11 @@ class LocalState(NamedTuple):
     pre: np.ndarray
     keys: np.ndarray
     sweep: int
+    moves: np.ndarray = np.zeros(2, dtype=np.int64)  # never changed in place: step replaces it
 
     def copy(self) -> "LocalState":
         return LocalState(self.h.copy(), self.W.copy(), self.b.copy(), self.pre.copy(), self.keys.copy(),
-                          self.sweep)
+                          self.sweep, self.moves.copy())
 
 
 def value_index(values: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -188,14 +190,23 @@ def step(tables: LocalTables, state: LocalState, sweeps: int = 1, beta_v: np.nda
     """``sweeps`` sweeps, updating the arrays of ``state`` IN PLACE (no copies of a possibly large state);
     returns the state with the advanced sweep counter. ``beta_v`` (chains,) overrides the spec's per chain."""
     beta_v = np.full(len(state.keys), tables.beta_v) if beta_v is None else np.asarray(beta_v, dtype=float)
+    moves = np.asarray(state.moves, dtype=np.int64).copy()
     for first, count in ([(state.sweep, sweeps)] if tables.bridge is None else
                          [(state.sweep + k, 1) for k in range(sweeps)]):
         kern.local_sweeps(state.h, state.W, state.b, state.pre, state.keys, first, count, tables.weights,
                           tables.biases, tables.neurons, tables.log_weight_prior, tables.log_bias_prior, tables.D,
                           tables.cuts, tables.outs, tables.beta, beta_v)
         if tables.bridge is not None:
-            bridge.sweep_moves(tables, state, first, beta_v)
-    return state._replace(sweep=state.sweep + sweeps)
+            moves += bridge.sweep_moves(tables, state, first, beta_v)
+    return state._replace(sweep=state.sweep + sweeps, moves=moves)
+
+
+def diagnostics(tables: LocalTables, state: LocalState, sweeps: int, chains: int) -> dict | None:
+    """Bridge moves: their acceptance and how many each chain tried per sweep (None without them)."""
+    if tables.bridge is None:
+        return None
+    accepted, proposed = (int(v) for v in state.moves)
+    return {"bridge_acceptance": accepted / max(proposed, 1), "bridge_moves_per_sweep": proposed / (chains * sweeps)}
 
 
 State = LocalState

@@ -159,8 +159,9 @@ def _first(*checks):
 
 register(SamplerRule("gibbs", ("dna",), False, "DNA heat bath drawing each layer's (W, b) and h jointly from "
                      "tables (small N L)", "gibbs", _first(_finite_beta_v, _tables_fit)))
-register(SamplerRule("local", ("dna",), False, "DNA single-site heat bath with cached pre-activations (any N, L)",
-                     "local", _local_fits))
+register(SamplerRule("local", ("dna",), False, "DNA single-site heat bath with cached pre-activations (any N, L), "
+                     "plus segment regrowth with an exact bridge where it applies", "local", _local_fits,
+                     ("bridge_moves",)))
 register(SamplerRule("multispin", ("dna", "dnn"), False, "DNA heat bath / DNN Metropolis of the Fig 7 toy (N = L "
                      "= 1, two values of W, b and h), 64 chains per machine word; auto's choice from 64 chains", "multispin",
                      _multispin_fits))

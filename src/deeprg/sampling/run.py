@@ -61,6 +61,7 @@ class MCConfig:
     unit: int = 0
     replicas: int = 4
     beta_v_min: float | None = None
+    bridge_moves: bool = True  # local: segment moves of deeprg.sampling.bridge where they apply
 
     def __post_init__(self):
         if not isinstance(self.spec, NetworkSpec):
@@ -74,6 +75,8 @@ class MCConfig:
             raise ValueError(f"row/unit: ({self.row}, {self.unit}) outside rows {self.spec.rows}, "
                              f"width {self.spec.width}")
         bulk_window(self.spec.depth, self.rmax)
+        if not isinstance(self.bridge_moves, bool):
+            raise TypeError(f"bridge_moves: must be True or False, got {self.bridge_moves!r}")
         if self.method == "tempering":
             object.__setattr__(self, "replicas", check_int("replicas", self.replicas, 2))
             low = self.spec.beta_v / 4 if self.beta_v_min is None else self.beta_v_min
