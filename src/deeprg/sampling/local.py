@@ -48,6 +48,11 @@ cost removed; the cost :math:`\beta |y - \sigma(a^{(M)})|^p` only reweights the 
 there begin in equilibrium far from the output, where single-site moves would need many sweeps to relax the
 collective overlap of wide layers. Otherwise (Z(t) depends on t) it is an approximate start. ``start="plain"``
 is the noise-free forward pass (every constraint satisfied), the start used before.
+
+Collective moves. The same structure gives an exact Metropolis-Hastings move that regrows whole segments of
+layers forward and bridges them to the kept layers above (:mod:`deeprg.sampling.bridge`); where it applies,
+:func:`prepare` turns it on (``bridge_moves``) and every sweep tiles the depth with such moves after the
+single-site updates.
 """
 
 from __future__ import annotations
