@@ -86,7 +86,7 @@ def kernel_rates(chains: int = 4) -> dict:
             gibbs_rate = chains * sweeps * gibbs.sites_per_sweep(spec) / best_time(
                 lambda: _kernels.gibbs_sweeps(state.h, state.c, state.keys, 0, sweeps, tables.out,
                                               tables.config_cdf, tables.neuron_cdf), 3) / 1e9
-        tables = local.prepare(spec)
+        tables = local.prepare(spec, bridge_moves=False)  # the single-site kernel (bench_bridge.py: the moves)
         state = local.init(tables, M, chains, np.random.default_rng(0))
         local.step(tables, state, 1)
         sweeps = 5 if N < 64 else 1
@@ -106,8 +106,9 @@ def whole_runs(chains: int = 256, depth: int = 10_000) -> dict:
     spec = NetworkSpec(depth=depth)
     out = {}
     for method, sweeps in (("gibbs", 20), ("multispin", 20), ("local", 20), ("ancestral", 20)):
-        run(MCConfig(spec.replace(depth=100), "dna", method, chains=2, sweeps=2, burn_in=0, rmax=5))  # compile
-        result = run(MCConfig(spec, "dna", method, chains=chains, sweeps=sweeps, burn_in=0, rmax=5, seed=1))
+        common = dict(rmax=5, bridge_moves=False)  # local: the heat bath alone
+        run(MCConfig(spec.replace(depth=100), "dna", method, chains=2, sweeps=2, burn_in=0, **common))  # compile
+        result = run(MCConfig(spec, "dna", method, chains=chains, sweeps=sweeps, burn_in=0, seed=1, **common))
         out[method] = result.to_dict()["site_updates_per_ns"]
     return out
 

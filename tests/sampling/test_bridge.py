@@ -92,6 +92,7 @@ def test_chains_of_bridge_moves_alone_sample_the_dna(name, segment, monkeypatch)
     covariances of the neurons: detailed balance of interior junctions (segment < depth) and of the output."""
     spec = SPECS[name]
     monkeypatch.setattr(bridge, "SEGMENT", segment)
+    monkeypatch.setattr(bridge, "SEGMENT_WORK", 1)
     tables = local.prepare(spec)
     chains, sweeps = 8, 500
     state = local.init(tables, spec.depth, chains, np.random.default_rng(5))

@@ -35,7 +35,8 @@ import numpy as np
 from numba import njit
 
 MAX_GRID = 1 << 20  # lattice points of the pre-activation law of one row
-SEGMENT = 128  # layers regrown per move; the moves of one sweep tile the depth
+SEGMENT = 128  # layers regrown per move at least; the moves of one sweep tile the depth
+SEGMENT_WORK = 1 << 17  # and at least this many weights (N^2 L per layer): narrow layers get long segments
 
 
 class BridgeTables(NamedTuple):
@@ -305,20 +306,28 @@ def regrow(bt: BridgeTables, tables, h: np.ndarray, W: np.ndarray, b: np.ndarray
     return True
 
 
+def segment_length(N: int, L: int) -> int:
+    """Layers per move: :data:`SEGMENT`, more for narrow layers so that the fixed cost of a move (two row laws)
+    stays small next to the regrowth."""
+    return max(SEGMENT, -(-SEGMENT_WORK // (N * N * L)))
+
+
 def sweep_moves(tables, state, sweep: int, beta_v: np.ndarray) -> np.ndarray:
-    """The moves of one sweep on every chain, in place: segments of :data:`SEGMENT` layers tiling the depth
-    from a random offset (chosen independently of the state). Randomness from (key, sweep): a resumed run
+    """The moves of one sweep on every chain, in place: segments of :func:`segment_length` layers tiling the
+    depth from a random offset (chosen independently of the state). Randomness from (key, sweep): a resumed run
     repeats them. Returns (accepted, proposed) moves."""
     from ._local_kernels import preactivations
 
     M = state.W.shape[1] - 1
+    L, N = state.h.shape[2], state.h.shape[3]
+    K = segment_length(N, L)
     accepted = proposed = 0
     for c in range(len(state.keys)):
         rng = np.random.default_rng([int(state.keys[c]), sweep, 0xB41D6E])
-        offset = int(rng.integers(SEGMENT))
+        offset = int(rng.integers(K))
         changed = False
-        for start in range(offset - SEGMENT, M, SEGMENT):
-            m0, m1 = max(start, 0), min(start + SEGMENT, M)
+        for start in range(offset - K, M, K):
+            m0, m1 = max(start, 0), min(start + K, M)
             if m1 <= m0:
                 continue
             proposed += 1
