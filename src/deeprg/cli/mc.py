@@ -140,12 +140,14 @@ def mc(
     save_figure(plots.observables_figure(payload, f"{system.value} ({config.method}): width {width}, "
                                             f"{spec.rows} rows, depth {depth}, beta = {spec.beta:g}, "
                                             f"beta_v = {spec.beta_v:g}"), out / "G.png")
+    import numpy as np
+
     G = [round(float(v), 5) for v in result.correlation.G[:6]]
     if result.G_exact is None:
         typer.echo(f"{config.method}: G(0..5) = {G}; no exact overlay (the exact engine cannot hold this spec)")
     else:
         typer.echo(f"{config.method}: G(0..5) = {G}; exact {[round(float(v), 5) for v in result.G_exact[:6]]}; "
-                   f"max |z| (r <= 5) = {abs(result.z[:6]).max():.2f}")
+                   f"max |z| (r <= 5) = {np.nanmax(np.abs(result.z[:6])):.2f}")
     for name in ("overlap", "magnetization"):
         block = payload[name]
         if block is not None:

@@ -171,5 +171,5 @@ def sites_per_sweep(spec: NetworkSpec, tables=None) -> int:
     return variables_per_sweep(spec, weights=False)
 
 
-__all__ = ["AncestralState", "AncestralTables", "State", "init", "layer_observables", "measure", "neuron_values", "prepare",
-           "sites_per_sweep", "step"]
+__all__ = ["AncestralState", "AncestralTables", "State", "init", "layer_observables", "measure", "neuron_values",
+           "prepare", "sites_per_sweep", "step"]

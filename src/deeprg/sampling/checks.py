@@ -20,6 +20,7 @@ from ..model import NetworkSpec
 from ..report.check import Check, family_wise_z, verdict
 from .fig7 import compare, resemblance
 from .observables import correlation
+from .run import z_scores
 
 CHECK_DEPTH, CHECK_CHAINS, CHECK_SWEEPS, CHECK_BURN_IN, CHECK_RMAX = 2000, 8, 600, 50, 10
 SEEDS = (7, 8, 9)
@@ -44,7 +45,7 @@ def fig7_check(out_dir=None, seeds: Sequence[int] = SEEDS, progress=None) -> Che
             progress(1)
     dnn, dna = runs[seeds[0]]
     pooled = [correlation(np.concatenate([pair[system].series for pair in runs.values()])) for system in (0, 1)]
-    z = np.array([(c.G - exact.G_exact) / c.G_err for c, exact in zip(pooled, (dnn, dna))])  # (2, rmax + 1)
+    z = np.array([z_scores(c.G, exact.G_exact, c.G_err) for c, exact in zip(pooled, (dnn, dna))])  # (2, rmax + 1)
     holds, threshold = within_error_bars(z.ravel())
     worst = np.unravel_index(np.argmax(np.abs(z)), z.shape)
     close = resemblance(dna.G_exact, dnn.G_exact, dna.xi_exact, dnn.xi_exact)

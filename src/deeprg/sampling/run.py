@@ -108,13 +108,22 @@ class Progress(NamedTuple):
     seconds: float  # sampling time spent so far
 
 
+def z_scores(G: np.ndarray, G_exact, G_err: np.ndarray) -> np.ndarray | None:
+    """(G - G_exact) / G_err, NaN (null in JSON) where G_err = 0 (an observable without fluctuations, e.g.
+    h^2 = 1 for neurons +-1 at r = 0); None without an exact overlay."""
+    if G_exact is None:
+        return None
+    diff = np.asarray(G, dtype=float) - np.asarray(G_exact, dtype=float)
+    return np.divide(diff, G_err, out=np.full_like(diff, np.nan), where=np.asarray(G_err) > 0)
+
+
 def _observable(corr: Correlation, exact: ExactBulk | None, name: str) -> dict:
     """JSON block of one observable; ``G_exact``/``mean_exact`` are null when no exact engine holds the spec."""
     G_exact = None if exact is None else exact.G.get(name)
     return {"G": corr.G, "G_err": corr.G_err, "mean": corr.mean, "mean_err": corr.mean_err,
             "tau_int": corr.tau_int, "ess": corr.ess, "r_hat": corr.r_hat, "G_exact": G_exact,
             "mean_exact": None if exact is None else exact.mean.get(name),
-            "z": None if G_exact is None else (corr.G - G_exact) / corr.G_err}
+            "z": z_scores(corr.G, G_exact, corr.G_err)}
 
 
 @dataclass(frozen=True)
@@ -142,7 +151,7 @@ class MCResult:
     @property
     def z(self) -> np.ndarray | None:
         """(G_MC - G_exact) / G_err for each r (None without an exact overlay)."""
-        return None if self.G_exact is None else (self.correlation.G - self.G_exact) / self.correlation.G_err
+        return z_scores(self.correlation.G, self.G_exact, self.correlation.G_err)
 
     def to_dict(self) -> dict:
         c = self.correlation
