@@ -4,9 +4,9 @@ When :math:`Z(t) = \sum_v e^{-\beta_v |v - t|^p}` is the same for every neuron v
 the DNA factors of layers :math:`m_0 \le m < m_1` are, up to a constant, the noisy forward pass: draw
 :math:`(W^{(m)}, b^{(m)})` from the prior, then :math:`h^{(m+1)}_{li}` from
 :math:`e^{-\beta_v |v - \sigma(a^{(m)}_{li})|^p} / Z`. The move keeps :math:`h^{(m_0)}` and regrows the
-segment forward (proposal = target, so these factors cancel), then draws the junction layer :math:`(W^{(m_1)}, b^{(m_1)})` from its exact conditional given the new
-:math:`h'^{(m_1)}` and the kept targets :math:`g = h^{(m_1+1)}` (y at the output, :math:`\kappa = \beta` there,
-else :math:`\beta_v`):
+segment forward (proposal = target, so these factors cancel), then draws the junction layer
+:math:`(W^{(m_1)}, b^{(m_1)})` from its exact conditional given the new :math:`h'^{(m_1)}` and the kept
+targets :math:`g = h^{(m_1+1)}` (y at the output, :math:`\kappa = \beta` there, else :math:`\beta_v`):
 
 .. math::
 
