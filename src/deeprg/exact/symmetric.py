@@ -90,7 +90,7 @@ class BlockChain(NamedTuple):
 
 
 # -- applicability and sizes ------------------------------------------------------------------------------
-def _lattice_scale(values: tuple[float, ...]) -> int | None:
+def lattice_scale(values: tuple[float, ...]) -> int | None:
     """Smallest q <= 1000 with every value * q an integer (to 1e-12), or None."""
     denominators = []
     for v in values:
@@ -155,7 +155,7 @@ def check_limits(spec: NetworkSpec, reduction: str = "auto") -> str:
         raise ValueError(f"rows: the symmetric engine lumps {types:.3g} column types of L = {spec.rows} rows into at "
                          f"least {types // 2:.3g} classes (limit {MAX_ORBITS} blocks); reduce --rows, or use Monte "
                          "Carlo (deeprg mc)")
-    if _lattice_scale(spec.values.weights) is None:
+    if lattice_scale(spec.values.weights) is None:
         raise ValueError(f"weights: the symmetric engine needs weights on a rational lattice (denominators <= 1000), "
                          f"got {spec.values.weights}")
     blocks = count_blocks(spec, reduction)
@@ -188,7 +188,7 @@ def _sum_laws(spec: NetworkSpec, n_max: int) -> tuple[list[np.ndarray], list[np.
     probabilities there, and ``values`` itself.
     """
     v = spec.values
-    q = _lattice_scale(v.weights)
+    q = lattice_scale(v.weights)
     ints = np.rint(np.array(v.weights) * q).astype(np.int64)
     lo, hi = int(ints.min()), int(ints.max())
     step = np.zeros(hi - lo + 1)
@@ -208,7 +208,7 @@ def _grid_work(spec: NetworkSpec, reduction: str) -> float:
     """Pre-activation points the block table visits: sum over blocks of |biases| prod_d |supp S_{n_d}|."""
     _, reps = _classes(_column_types(spec), reduction)
     active = np.any(reps != 0, axis=1)
-    q = _lattice_scale(spec.values.weights)
+    q = lattice_scale(spec.values.weights)
     spread = int(round((max(spec.values.weights) - min(spec.values.weights)) * q))
     n = _blocks(spec.width, len(reps))
     multisets = np.vectorize(lambda k: math.comb(int(k) + len(spec.values.weights) - 1, int(k)))(n)

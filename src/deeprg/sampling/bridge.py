@@ -55,12 +55,12 @@ class BridgeTables(NamedTuple):
 
 def unsupported(spec, tables) -> str | None:
     """Why the move does not apply to ``spec`` (None when it does)."""
-    from ..exact.symmetric import _lattice_scale
+    from ..exact.symmetric import lattice_scale
 
     v = spec.values
     if len(v.weights) != 2:
         return "weights: the bridge draws rows of two-valued weights"
-    if _lattice_scale(v.weights) is None:
+    if lattice_scale(v.weights) is None:
         return "weights: need a rational lattice"
     neurons = np.array(v.neurons, dtype=float)
     if not np.allclose(neurons, np.round(neurons)):
@@ -68,7 +68,7 @@ def unsupported(spec, tables) -> str | None:
     Z = np.exp(-spec.beta_v * tables.D).sum(axis=0)
     if not np.allclose(Z, Z[0], rtol=1e-12):
         return "beta_v: the constraint normalizer Z(t) depends on t, so the forward pass is not the DNA"
-    q = _lattice_scale(v.weights)
+    q = lattice_scale(v.weights)
     span = int(round(np.abs(np.array(v.weights)).max() * q)) * int(np.abs(neurons).max()) * spec.width
     if (2 * span + 1) ** spec.rows > MAX_GRID:
         return f"width/rows: the row law would need {(2 * span + 1) ** spec.rows:.3g} lattice points"
@@ -79,12 +79,12 @@ def prepare(spec, tables) -> BridgeTables | None:
     """Tables of the move, or None when it does not apply (:func:`unsupported`)."""
     from scipy.special import gammaln
 
-    from ..exact.symmetric import _lattice_scale
+    from ..exact.symmetric import lattice_scale
 
     if unsupported(spec, tables) is not None:
         return None
     v = spec.values
-    q = _lattice_scale(v.weights)
+    q = lattice_scale(v.weights)
     k = np.rint(np.array(v.weights) * q).astype(np.int64)
     hi = int(np.argmax(k))
     prior = np.exp(tables.log_weight_prior - tables.log_weight_prior.max())
