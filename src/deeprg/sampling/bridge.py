@@ -151,32 +151,26 @@ def _convolve_types(partial, shape, taus, counts, lo_w, hi_w, log_binomial, log_
                     partial[t + 1, flat] += p * np.exp(log_binomial[n, c] + c * log_p1 + (n - c) * log_p0)
 
 
-def _target_weights(bt: BridgeTables, law: RowLaw, g: np.ndarray, kappa: float) -> np.ndarray:
-    """(nb, grid) pi(b) prod_l exp(-kappa D[g_l, sigma(a_l + b)]) over the lattice of pre-activations a."""
-    grids = np.indices(law.partial[-1].shape)
-    out = []
-    for b, lb in zip(bt.biases, bt.log_bias_prior):
-        e = np.full(law.partial[-1].shape, lb)
-        for l, gl in enumerate(g):
-            a = (grids[l] + law.origin[l]) / bt.q + b
-            o = bt.outs[np.searchsorted(bt.cuts, a, side="right")]
-            e = e - kappa * bt.D[gl, o]
-        out.append(e)
-    return np.array(out)
+def _log_joint(bt: BridgeTables, law: RowLaw, targets: np.ndarray, kappa: float) -> tuple[np.ndarray, np.ndarray]:
+    """log of law(a) pi(b) prod_l exp(-kappa D[g_l, sigma(a_l + b)]) over (b, lattice point a), one row per
+    distinct target pattern g among the units (targets (L, N) value indices): ((P, nb G), unit -> pattern)."""
+    patterns, inverse = np.unique(targets.T, axis=0, return_inverse=True)
+    final = law.partial[-1]
+    grids = np.indices(final.shape)
+    a = (grids + law.origin.reshape((-1,) + (1,) * final.ndim)) / bt.q  # (L, *grid)
+    o = bt.outs[np.searchsorted(bt.cuts, a[None] + bt.biases.reshape((-1,) + (1,) * a.ndim), side="right")]
+    cost = bt.D[patterns.reshape(patterns.shape + (1,) * final.ndim)[:, None], o[None]].sum(axis=2)  # (P, nb, *grid)
+    with np.errstate(divide="ignore"):
+        log_law = np.log(final)
+    e = bt.log_bias_prior.reshape((1, -1) + (1,) * final.ndim) - kappa * cost + log_law
+    return e.reshape(len(patterns), -1), inverse.ravel()
 
 
 def log_normalizers(bt: BridgeTables, law: RowLaw, targets: np.ndarray, kappa: float) -> np.ndarray:
     """log T~_i for every unit i: targets (L, N) neuron value indices."""
-    patterns, inverse = np.unique(targets.T, axis=0, return_inverse=True)
-    final = law.partial[-1]
-    logs = np.empty(len(patterns))
-    with np.errstate(divide="ignore"):
-        log_law = np.log(final)
-    for p, g in enumerate(patterns):
-        e = _target_weights(bt, law, g, kappa) + log_law[None]
-        top = e.max()
-        logs[p] = top + math.log(np.exp(e - top).sum())
-    return logs[inverse.ravel()]
+    e, inverse = _log_joint(bt, law, targets, kappa)
+    top = e.max(axis=1, keepdims=True)
+    return (top[:, 0] + np.log(np.exp(e - top).sum(axis=1)))[inverse]
 
 
 def draw_rows(bt: BridgeTables, law: RowLaw, targets: np.ndarray, kappa: float, rng: np.random.Generator
@@ -187,14 +181,10 @@ def draw_rows(bt: BridgeTables, law: RowLaw, targets: np.ndarray, kappa: float, 
     final = law.partial[-1]
     points = np.empty(N, dtype=np.int64)
     b = np.empty(N, dtype=np.int8)
-    patterns, inverse = np.unique(targets.T, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+    e, inverse = _log_joint(bt, law, targets, kappa)
     u = rng.random((N, 1 + len(law.types) + N))
-    with np.errstate(divide="ignore"):
-        log_law = np.log(final)
-    for p, g in enumerate(patterns):
-        e = _target_weights(bt, law, g, kappa) + log_law[None]
-        cdf = np.cumsum(np.exp(e - e.max()).ravel())
+    for p in range(len(e)):
+        cdf = np.cumsum(np.exp(e[p] - e[p].max()))
         units = np.flatnonzero(inverse == p)
         flat = np.minimum(np.searchsorted(cdf, u[units, 0] * cdf[-1], side="right"), len(cdf) - 1)
         b[units], points[units] = np.divmod(flat, final.size)
