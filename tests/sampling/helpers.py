@@ -20,6 +20,17 @@ TINY_SPECS = {  # small enough for the joint enumeration of W, b, h
 }
 
 
+def neuron_trace(sampler, tables, state, sweeps):
+    """Neuron values (chains, sweeps, M L N) after each of ``sweeps`` single steps of a sampler module (its
+    ``step`` and ``neuron_values``)."""
+    out = []
+    for _ in range(sweeps):
+        state = sampler.step(tables, state, 1)
+        values = sampler.neuron_values(tables, state)
+        out.append(np.asarray(values).reshape(values.shape[0], -1))
+    return np.stack(out, axis=1)
+
+
 def assert_moments_match(x, mean_h, cov_h=None):
     """Sampled neuron means (and covariances when ``cov_h`` is given) of ``x`` (chains, draws, sites) within 4
     standard errors of the exact ``mean_h`` (sites,) and ``cov_h`` (sites, sites).

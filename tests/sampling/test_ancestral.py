@@ -14,7 +14,7 @@ from deeprg.model import NetworkSpec, ValueSets, weight_configurations
 from deeprg.sampling import MCConfig, ancestral
 from deeprg.sampling._bits import BITS, bernoulli_word
 
-from .helpers import assert_moments_match, assert_resumes_bit_for_bit
+from .helpers import assert_moments_match, assert_resumes_bit_for_bit, neuron_trace
 
 SPECS = {
     "toy-binary-packed": NetworkSpec(depth=7, beta=1.3, beta_v=0.7),
@@ -26,12 +26,7 @@ SPECS = {
 
 def draws(spec, chains, n, seed):
     tables = ancestral.prepare(spec)
-    state = ancestral.init(tables, spec.depth, chains, np.random.default_rng(seed))
-    out = []
-    for _ in range(n):
-        state = ancestral.step(tables, state, 1)
-        out.append(ancestral.neuron_values(tables, state).reshape(chains, -1))
-    return np.stack(out, axis=1)
+    return neuron_trace(ancestral, tables, ancestral.init(tables, spec.depth, chains, np.random.default_rng(seed)), n)
 
 
 @pytest.mark.parametrize("name", SPECS)

@@ -50,7 +50,7 @@ def test_junction_normalizers_match_enumeration(name):
         h = rng.integers(0, 2, (spec.rows, spec.width))
         g = rng.integers(0, 2, (spec.rows, spec.width))
         law = bridge.row_law(tables.bridge, tables.bridge.neurons[h])
-        got = bridge.log_normalizers(tables.bridge, law, g, 0.9)
+        got = bridge.log_normalizers(tables, law, g, 0.9)
         for i in range(spec.width):
             brute = brute_normalizer(spec, tables, h, g[:, i], 0.9)
             assert math.isclose(got[i], brute, rel_tol=1e-10, abs_tol=1e-10), (got[i], brute)
@@ -67,7 +67,7 @@ def test_bridge_rows_are_drawn_from_their_conditional():
     draws = 6000
     counts = {}
     for _ in range(draws):
-        W, b = bridge.draw_rows(bt, law, g, 0.9, rng)
+        W, b = bridge.draw_rows(tables, law, g, 0.9, rng)
         key = (tuple(W[0]), int(b[0]))
         counts[key] = counts.get(key, 0) + 1
     wp, bp = np.exp(tables.log_weight_prior), np.exp(tables.log_bias_prior)

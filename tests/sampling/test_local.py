@@ -15,7 +15,7 @@ from deeprg.model import NetworkSpec, ValueSets
 from deeprg.sampling import MCConfig, local, run
 from deeprg.sampling.tables import MAX_TABLE_ENTRIES, table_entries
 
-from .helpers import TINY_SPECS, assert_moments_match_enumeration, assert_resumes_bit_for_bit
+from .helpers import TINY_SPECS, assert_moments_match_enumeration, assert_resumes_bit_for_bit, neuron_trace
 
 TINY = TINY_SPECS | {
     "width-2-two-rows-no-bias": NetworkSpec(width=2, depth=2, x=[[1, -1], [1, 1]], y=[[1, 1], [-1, 1]],
@@ -33,11 +33,7 @@ def trace(spec, chains, sweeps, seed, burn_in=20):
     """Neuron values (chains, sweeps, M L N) after each sweep."""
     tables = local.prepare(spec)
     state = local.step(tables, local.init(tables, spec.depth, chains, np.random.default_rng(seed)), burn_in)
-    out = []
-    for _ in range(sweeps):
-        state = local.step(tables, state, 1)
-        out.append(local.neuron_values(tables, state).reshape(chains, -1))
-    return np.stack(out, axis=1)
+    return neuron_trace(local, tables, state, sweeps)
 
 
 @pytest.mark.parametrize("name", TINY)

@@ -7,6 +7,8 @@ from deeprg.exact import enumerate_spec
 from deeprg.model import NetworkSpec, ValueSets
 from deeprg.sampling import estimate, local
 
+from .helpers import neuron_trace
+
 pytest.importorskip("jax")
 from deeprg.sampling import local_jax  # noqa: E402
 
@@ -21,23 +23,14 @@ SPECS = {
 
 def jax_trace(spec, chains, sweeps):
     tables = local_jax.prepare(spec)
-    state = local_jax.step(tables, local_jax.init(spec, chains, 7), 10)
-    out = []
-    for _ in range(sweeps):
-        state = local_jax.step(tables, state, 1)
-        out.append(local_jax.neuron_values(tables, state).reshape(chains, -1))
-    return np.stack(out, axis=1)
+    return neuron_trace(local_jax, tables, local_jax.step(tables, local_jax.init(spec, chains, 7), 10), sweeps)
 
 
 def numba_trace(spec, chains, sweeps):
     """The same single-site heat bath in Numba (without the bridge moves, which the JAX path does not have)."""
     tables = local.prepare(spec, bridge_moves=False)
-    state = local.step(tables, local.init(tables, spec.depth, chains, np.random.default_rng(7)), 10)
-    out = []
-    for _ in range(sweeps):
-        state = local.step(tables, state, 1)
-        out.append(local.neuron_values(tables, state).reshape(chains, -1))
-    return np.stack(out, axis=1)
+    return neuron_trace(local, tables, local.step(tables, local.init(tables, spec.depth, chains,
+                                                                     np.random.default_rng(7)), 10), sweeps)
 
 
 @pytest.mark.parametrize("name", [pytest.param("width-2-ternary", marks=pytest.mark.slow), "two-rows-sign"])

@@ -134,7 +134,7 @@ def _joint(tables: AncestralTables, state: AncestralState) -> ChainState:
     if _packed(tables):
         h = np.zeros((int(state.chains), state.H.shape[1]), dtype=np.int8)
         h[:, 1:-1] = _bits.unpack_lanes(state.H[:, 1:-1], int(state.chains))
-        h[:, -1] = 2
+        h[:, -1] = len(tables.states)  # the output slot holds the pseudo-state S, as in init
     return ChainState(h, np.zeros((len(h), 0), dtype=np.int32), state.keys, state.sweep, state.accepted)
 
 

@@ -40,16 +40,14 @@ SEGMENT_WORK = 1 << 17  # and at least this many weights (N^2 L per layer): narr
 
 
 class BridgeTables(NamedTuple):
+    """What the move adds to :class:`deeprg.sampling.local.LocalTables` (biases, D and the activation lookup
+    are read from there)."""
+
     q: int  # weights times q are integers
     k: np.ndarray  # (2,) the two weights times q
     p1: float  # prior probability of the larger weight (index argmax k)
     hi: int  # index of the larger weight
     neurons: np.ndarray  # (K,) int neuron values
-    biases: np.ndarray  # (nb,) bias values
-    log_bias_prior: np.ndarray
-    D: np.ndarray  # (K, K) |v - v'|^p
-    cuts: np.ndarray  # activation lookup as in deeprg.sampling.local
-    outs: np.ndarray
     log_binomial: np.ndarray  # (N+1, N+1) log C(n, c), -inf for c > n
 
 
@@ -93,17 +91,25 @@ def prepare(spec, tables) -> BridgeTables | None:
         log_binomial = np.where(n[None, :] <= n[:, None], gammaln(n[:, None] + 1) - gammaln(n[None, :] + 1)
                                 - gammaln(np.maximum(n[:, None] - n[None, :], 0) + 1), -np.inf)
     return BridgeTables(q, k, float(prior[hi] / prior.sum()), hi, np.rint(tables.neurons).astype(np.int64),
-                        tables.biases, tables.log_bias_prior, tables.D, tables.cuts, tables.outs, log_binomial)
+                        log_binomial)
 
 
 class RowLaw(NamedTuple):
     """Law of the integer pre-activation vector q (W_i. h_l)_l of one row with prior weights, built type by
-    type: ``partial[t]`` after the first t column types; grid index = value - ``origin``."""
+    type: ``partial[t]`` (flat over the grid ``shape``) after the first t column types; grid index = value -
+    ``origin``."""
 
-    types: np.ndarray  # (T, L) column types (integer neuron values)
-    columns: list  # per type, the columns j of that type
-    partial: list  # T + 1 arrays of the grid shape
+    types: np.ndarray  # (T, L) int64 column types (integer neuron values)
+    columns: np.ndarray  # (N,) int64 the columns grouped by type: type t at columns[starts[t]:starts[t + 1]]
+    starts: np.ndarray  # (T + 1,) int64
+    partial: np.ndarray  # (T + 1, G)
+    shape: np.ndarray  # (L,) int64
     origin: np.ndarray  # (L,)
+
+    @property
+    def final(self) -> np.ndarray:
+        """The law of the whole row on the grid."""
+        return self.partial[-1].reshape(tuple(self.shape))
 
 
 def row_law(bt: BridgeTables, h: np.ndarray) -> RowLaw:
@@ -113,92 +119,113 @@ def row_law(bt: BridgeTables, h: np.ndarray) -> RowLaw:
     kmin, kmax = bt.k.min(), bt.k.max()
     lo = np.minimum(0, np.minimum(kmin * h, kmax * h)).sum(axis=1)
     hi = np.maximum(0, np.maximum(kmin * h, kmax * h)).sum(axis=1)
-    shape = hi - lo + 1
+    shape = (hi - lo + 1).astype(np.int64)
     partial = np.zeros((len(types) + 1, int(np.prod(shape))))
     partial[0, np.ravel_multi_index(tuple(-lo), tuple(shape))] = 1.0
-    columns = [np.flatnonzero(inverse == t) for t in range(len(types))]
-    _convolve_types(partial, shape.astype(np.int64), types.astype(np.int64),
-                    np.array([len(c) for c in columns], dtype=np.int64), int(bt.k[1 - bt.hi]), int(bt.k[bt.hi]),
-                    bt.log_binomial, math.log(bt.p1), math.log1p(-bt.p1))
-    return RowLaw(types, columns, [row.reshape(tuple(shape)) for row in partial], lo)
+    columns = np.argsort(inverse, kind="stable").astype(np.int64)
+    starts = np.searchsorted(inverse[columns], np.arange(len(types) + 1)).astype(np.int64)
+    types = types.astype(np.int64)
+    _convolve_types(partial, shape, types, starts, *_weight_law(bt))
+    return RowLaw(types, columns, starts, partial, shape, lo)
+
+
+def _weight_law(bt: BridgeTables) -> tuple:
+    """(lo_w, hi_w, log C, log p1, log p0): the arguments both Numba kernels take for the weights of a type."""
+    return int(bt.k[1 - bt.hi]), int(bt.k[bt.hi]), bt.log_binomial, math.log(bt.p1), math.log1p(-bt.p1)
+
+
+@njit(inline="always", cache=True)
+def _decode(flat, shape, coord):
+    """coord = the grid coordinates of the flat (C-order) index."""
+    for l in range(shape.shape[0] - 1, -1, -1):
+        coord[l] = flat % shape[l]
+        flat //= shape[l]
+
+
+@njit(inline="always", cache=True)
+def _shifted(coord, d, tau, shape):
+    """Flat index of coord + d tau, or -1 off the grid."""
+    flat = 0
+    for l in range(shape.shape[0]):
+        s = coord[l] + d * tau[l]
+        if s < 0 or s >= shape[l]:
+            return -1
+        flat = flat * shape[l] + s
+    return flat
+
+
+@njit(inline="always", cache=True)
+def _binomial(log_binomial, n, c, log_p1, log_p0):
+    """P(c of n columns carry the larger weight)."""
+    return np.exp(log_binomial[n, c] + c * log_p1 + (n - c) * log_p0)
 
 
 @njit(cache=True)
-def _convolve_types(partial, shape, taus, counts, lo_w, hi_w, log_binomial, log_p1, log_p0):
+def _convolve_types(partial, shape, taus, starts, lo_w, hi_w, log_binomial, log_p1, log_p0):
     """partial[t + 1] = partial[t] convolved with the law of type t's contribution: c of its n columns carry
     the larger weight (binomial), shifting the flat L-dimensional grid by (c hi_w + (n - c) lo_w) tau_t."""
-    L = shape.shape[0]
-    coord = np.empty(L, dtype=np.int64)
+    coord = np.empty(shape.shape[0], dtype=np.int64)
     for t in range(taus.shape[0]):
-        n = counts[t]
+        n = starts[t + 1] - starts[t]
         for src in range(partial.shape[1]):
             p = partial[t, src]
             if p == 0.0:
                 continue
-            r = src
-            for l in range(L - 1, -1, -1):
-                coord[l] = r % shape[l]
-                r //= shape[l]
+            _decode(src, shape, coord)
             for c in range(n + 1):
-                flat = 0
-                for l in range(L):
-                    s = coord[l] + (c * hi_w + (n - c) * lo_w) * taus[t, l]
-                    if s < 0 or s >= shape[l]:
-                        flat = -1
-                        break
-                    flat = flat * shape[l] + s
+                flat = _shifted(coord, c * hi_w + (n - c) * lo_w, taus[t], shape)
                 if flat >= 0:
-                    partial[t + 1, flat] += p * np.exp(log_binomial[n, c] + c * log_p1 + (n - c) * log_p0)
+                    partial[t + 1, flat] += p * _binomial(log_binomial, n, c, log_p1, log_p0)
 
 
-def _log_joint(bt: BridgeTables, law: RowLaw, targets: np.ndarray, kappa: float) -> tuple[np.ndarray, np.ndarray]:
+def _log_joint(tables, law: RowLaw, targets: np.ndarray, kappa: float) -> tuple[np.ndarray, np.ndarray]:
     """log of law(a) pi(b) prod_l exp(-kappa D[g_l, sigma(a_l + b)]) over (b, lattice point a), one row per
-    distinct target pattern g among the units (targets (L, N) value indices): ((P, nb G), unit -> pattern)."""
+    distinct target pattern g among the units (targets (L, N) value indices): ((P, nb G), unit -> pattern).
+    ``tables``: the :class:`deeprg.sampling.local.LocalTables` with the move's tables in ``bridge``."""
     patterns, inverse = np.unique(targets.T, axis=0, return_inverse=True)
-    final = law.partial[-1]
+    final = law.final
     grids = np.indices(final.shape)
-    a = (grids + law.origin.reshape((-1,) + (1,) * final.ndim)) / bt.q  # (L, *grid)
-    o = bt.outs[np.searchsorted(bt.cuts, a[None] + bt.biases.reshape((-1,) + (1,) * a.ndim), side="right")]
-    cost = bt.D[patterns.reshape(patterns.shape + (1,) * final.ndim)[:, None], o[None]].sum(axis=2)  # (P, nb, *grid)
+    a = (grids + law.origin.reshape((-1,) + (1,) * final.ndim)) / tables.bridge.q  # (L, *grid)
+    pre = a[None] + tables.biases.reshape((-1,) + (1,) * a.ndim)  # (nb, L, *grid)
+    o = tables.outs[np.searchsorted(tables.cuts, pre, side="right")]
+    cost = tables.D[patterns.reshape(patterns.shape + (1,) * final.ndim)[:, None], o[None]].sum(axis=2)
     with np.errstate(divide="ignore"):
         log_law = np.log(final)
-    e = bt.log_bias_prior.reshape((1, -1) + (1,) * final.ndim) - kappa * cost + log_law
+    e = tables.log_bias_prior.reshape((1, -1) + (1,) * final.ndim) - kappa * cost + log_law  # (P, nb, *grid)
     return e.reshape(len(patterns), -1), inverse.ravel()
 
 
-def log_normalizers(bt: BridgeTables, law: RowLaw, targets: np.ndarray, kappa: float) -> np.ndarray:
+def log_normalizers(tables, law: RowLaw, targets: np.ndarray, kappa: float) -> np.ndarray:
     """log T~_i for every unit i: targets (L, N) neuron value indices."""
-    e, inverse = _log_joint(bt, law, targets, kappa)
+    e, inverse = _log_joint(tables, law, targets, kappa)
     top = e.max(axis=1, keepdims=True)
     return (top[:, 0] + np.log(np.exp(e - top).sum(axis=1)))[inverse]
 
 
-def draw_rows(bt: BridgeTables, law: RowLaw, targets: np.ndarray, kappa: float, rng: np.random.Generator
+def draw_rows(tables, law: RowLaw, targets: np.ndarray, kappa: float, rng: np.random.Generator
               ) -> tuple[np.ndarray, np.ndarray]:
     """(W (N, N) weight indices, b (N,) bias indices) drawn row by row from the bridge conditional: each row's
     (pre-activation, bias) from the final law times its target weights, then backwards through the types."""
+    bt = tables.bridge
     L, N = targets.shape
-    final = law.partial[-1]
     points = np.empty(N, dtype=np.int64)
     b = np.empty(N, dtype=np.int8)
-    e, inverse = _log_joint(bt, law, targets, kappa)
+    e, inverse = _log_joint(tables, law, targets, kappa)
     u = rng.random((N, 1 + len(law.types) + N))
     for p in range(len(e)):
         cdf = np.cumsum(np.exp(e[p] - e[p].max()))
         units = np.flatnonzero(inverse == p)
         flat = np.minimum(np.searchsorted(cdf, u[units, 0] * cdf[-1], side="right"), len(cdf) - 1)
-        b[units], points[units] = np.divmod(flat, final.size)
-    starts = np.cumsum([0] + [len(c) for c in law.columns])
+        b[units], points[units] = np.divmod(flat, law.partial.shape[1])
     W = np.full((N, N), 1 - bt.hi, dtype=np.int8)
-    _backward_rows(np.array([x.ravel() for x in law.partial]), np.array(final.shape, dtype=np.int64),
-                   law.types.astype(np.int64), starts, np.concatenate(law.columns).astype(np.int64),
-                   int(bt.k[1 - bt.hi]), int(bt.k[bt.hi]), bt.log_binomial, math.log(bt.p1), math.log1p(-bt.p1), points,
-                   u[:, 1:], W, bt.hi)
+    _backward_rows(law.partial, law.shape, law.types, law.starts, law.columns, *_weight_law(bt), points, u[:, 1:],
+                   W, bt.hi)
     return W, b
 
 
 @njit(cache=True)
-def _backward_rows(partial, shape, taus, starts, cols, lo_w, hi_w, logc, log_p1, log_p0, points, u, W, hi):
+def _backward_rows(partial, shape, taus, starts, cols, lo_w, hi_w, log_binomial, log_p1, log_p0, points, u, W,
+                   hi):
     """Row i: from its lattice point (flat index into the grid ``shape``), draw per column type t = T-1..0
     how many of its columns carry the larger weight (binomial prior times the law of the other types at the
     remainder), then which ones (partial Fisher-Yates); sets W[i, column] = ``hi`` for those."""
@@ -206,22 +233,13 @@ def _backward_rows(partial, shape, taus, starts, cols, lo_w, hi_w, logc, log_p1,
     coord = np.empty(L, dtype=np.int64)
     w = np.empty(cols.shape[0] + 1)
     for i in range(W.shape[0]):
-        r = points[i]
-        for l in range(L - 1, -1, -1):
-            coord[l] = r % shape[l]
-            r //= shape[l]
+        _decode(points[i], shape, coord)
         for t in range(T - 1, -1, -1):
             n = starts[t + 1] - starts[t]
             total = 0.0
             for c in range(n + 1):
-                flat = 0
-                for l in range(L):
-                    s = coord[l] - (c * hi_w + (n - c) * lo_w) * taus[t, l]
-                    if s < 0 or s >= shape[l]:
-                        flat = -1
-                        break
-                    flat = flat * shape[l] + s
-                w[c] = 0.0 if flat < 0 else np.exp(logc[n, c] + c * log_p1 + (n - c) * log_p0) * partial[t, flat]
+                flat = _shifted(coord, -(c * hi_w + (n - c) * lo_w), taus[t], shape)
+                w[c] = 0.0 if flat < 0 else _binomial(log_binomial, n, c, log_p1, log_p0) * partial[t, flat]
                 total += w[c]
             target = u[i, t] * total
             c, acc = 0, w[0]
@@ -258,38 +276,32 @@ def _forward(h, W, b, values, weights, biases, cuts, outs, noise_cdf, u):
                 h[s + 1, l, i] = v
 
 
-def _draw_indices(log_prior: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Value indices with the prior's probabilities from uniforms u (one comparison per value)."""
-    p = np.exp(log_prior - log_prior.max())
-    cdf = np.cumsum(p) / p.sum()
-    out = np.zeros(u.shape, dtype=np.int8)
-    for edge in cdf[:-1]:
-        out += u >= edge
-    return out
-
-
-def regrow(bt: BridgeTables, tables, h: np.ndarray, W: np.ndarray, b: np.ndarray, m0: int, m1: int,
-           beta_v: float, rng: np.random.Generator) -> bool:
+def regrow(tables, h: np.ndarray, W: np.ndarray, b: np.ndarray, m0: int, m1: int, beta_v: float,
+           rng: np.random.Generator) -> bool:
     """One move on one chain (h (M+2, L, N), W (M+1, N, N), b (M+1, N) value indices, in place when accepted):
     regrow weight layers m0..m1-1 and neuron layers m0+1..m1 forward, bridge weight layer m1. Returns whether
-    the move was accepted."""
+    the move was accepted. ``tables``: :class:`deeprg.sampling.local.LocalTables` with ``bridge`` set."""
+    from .local import prior_indices
+
+    bt = tables.bridge
     M = W.shape[0] - 1
     K = m1 - m0
     new_h = h[m0:m1 + 1].copy()
     new_W = np.empty_like(W[m0:m1 + 1])
     new_b = np.empty_like(b[m0:m1 + 1])
-    new_W[:K] = _draw_indices(tables.log_weight_prior, rng.random((K,) + W.shape[1:]))
-    new_b[:K] = _draw_indices(tables.log_bias_prior, rng.random((K,) + b.shape[1:]))
+    new_W[:K] = prior_indices(tables.log_weight_prior, rng.random((K,) + W.shape[1:]))
+    new_b[:K] = prior_indices(tables.log_bias_prior, rng.random((K,) + b.shape[1:]))
     noise = np.exp(-beta_v * tables.D.T)  # [t, v]
     _forward(new_h, new_W[:K], new_b[:K], tables.neurons, tables.weights, tables.biases, tables.cuts, tables.outs,
              np.cumsum(noise, axis=1) / noise.sum(axis=1, keepdims=True), rng.random((K,) + h.shape[1:]))
     targets = h[m1 + 1]
     kappa = tables.beta if m1 == M else beta_v
     old_law, new_law = row_law(bt, bt.neurons[h[m1]]), row_law(bt, bt.neurons[new_h[-1]])
-    log_alpha = (log_normalizers(bt, new_law, targets, kappa) - log_normalizers(bt, old_law, targets, kappa)).sum()
+    log_alpha = (log_normalizers(tables, new_law, targets, kappa)
+                 - log_normalizers(tables, old_law, targets, kappa)).sum()
     if math.log(rng.random() + 1e-300) >= log_alpha:
         return False
-    new_W[-1], new_b[-1] = draw_rows(bt, new_law, targets, kappa, rng)
+    new_W[-1], new_b[-1] = draw_rows(tables, new_law, targets, kappa, rng)
     h[m0 + 1:m1 + 1] = new_h[1:]
     W[m0:m1 + 1] = new_W
     b[m0:m1 + 1] = new_b
@@ -321,7 +333,7 @@ def sweep_moves(tables, state, sweep: int, beta_v: np.ndarray) -> np.ndarray:
             if m1 <= m0:
                 continue
             proposed += 1
-            if regrow(tables.bridge, tables, state.h[c], state.W[c], state.b[c], m0, m1, float(beta_v[c]), rng):
+            if regrow(tables, state.h[c], state.W[c], state.b[c], m0, m1, float(beta_v[c]), rng):
                 accepted += 1
                 changed = True
         if changed:

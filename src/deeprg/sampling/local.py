@@ -140,10 +140,14 @@ def prepare(spec: NetworkSpec, bridge_moves: bool = True) -> LocalTables:
     return tables._replace(bridge=bridge.prepare(spec, tables) if bridge_moves else None)
 
 
-def _draw(log_prior: np.ndarray, shape, rng: np.random.Generator) -> np.ndarray:
+def prior_indices(log_prior: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Value indices drawn from the prior with uniforms u (the number of cumulative probabilities <= u)."""
     p = np.exp(log_prior - log_prior.max())
     cdf = np.cumsum(p) / p.sum()
-    return np.minimum(np.searchsorted(cdf, rng.random(shape), side="right"), len(p) - 1).astype(np.int8)
+    out = np.zeros(u.shape, dtype=np.int8)
+    for edge in cdf[:-1]:
+        out += u >= edge
+    return out
 
 
 def noisy_neurons(D: np.ndarray, beta_v, t: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -176,8 +180,8 @@ def init(tables: LocalTables, depth: int, chains: int, rng: np.random.Generator,
     if beta_v.shape != (chains,):
         raise ValueError(f"beta_v: need one value per chain, shape ({chains},), got {beta_v.shape}")
     L, N = tables.x.shape
-    W = _draw(tables.log_weight_prior, (chains, depth + 1, N, N), rng)
-    b = _draw(tables.log_bias_prior, (chains, depth + 1, N), rng)
+    W = prior_indices(tables.log_weight_prior, rng.random((chains, depth + 1, N, N)))
+    b = prior_indices(tables.log_bias_prior, rng.random((chains, depth + 1, N)))
     keys = rng.integers(0, np.iinfo(np.uint64).max, size=chains, dtype=np.uint64, endpoint=True)
     h = np.empty((chains, depth + 2, L, N), dtype=np.int8)
     h[:, 0], h[:, -1] = tables.x, tables.y

@@ -245,17 +245,17 @@ def run(config: MCConfig, checkpoint: str | Path | None = None,
     progress = load_checkpoint(path, config) if path is not None and path.exists() else _fresh(config, rule, tables)
     total = config.total_sweeps
     blocks_done = 0
+    run_block = getattr(rule.impl, "run_block", None)  # samplers that sweep and measure inside compiled code
+    measure = getattr(rule.impl, "measure", _measure)
     try:
         advance(progress.state.sweep)
         while progress.state.sweep < total:
             start = time.perf_counter()
             # a copy per block: samplers may step in place, and Ctrl-C must find the committed pair
             state, series, sums = progress.state.copy(), progress.series, progress.sums.copy()
-            run_block = getattr(rule.impl, "run_block", None)  # samplers that measure inside compiled code
             if run_block is not None:
                 state = run_block(tables, state, min(config.block, total - state.sweep), config.burn_in, series,
                                   sums, lo, hi, config.rmax)
-            measure = getattr(rule.impl, "measure", _measure)
             for _ in range(0 if run_block is not None else min(config.block, total - state.sweep)):
                 state = rule.step(tables, state, 1)
                 t = state.sweep - 1 - config.burn_in
